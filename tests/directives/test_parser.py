@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -14,6 +13,7 @@ import docx
 import pytest
 from lxml import etree
 
+from tracker.demo.seed import SEED_REPORT
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.parser import (
     DEFAULT_RULES,
@@ -27,24 +27,14 @@ from tracker.directives.parser import (
 )
 from tracker.units.catalogue import UNITS, WARD_CODES
 
-SEED_NAME = "000_6d900f09c97499e9.txt"
-REPO = Path(__file__).resolve().parents[2]
-SEED_CANDIDATES = [
-    Path(os.environ["TRACKER_SEED_REPORT"]) if os.environ.get("TRACKER_SEED_REPORT") else None,
-    REPO.parent / "shared" / "seed" / SEED_NAME,
-    REPO / "seed" / SEED_NAME,
-    REPO / "tests" / "fixtures" / SEED_NAME,
-]
+SEED_PATH = SEED_REPORT  # the seed report, copied into the project as demo data
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 UNIT_CODES = {unit.code for unit in UNITS}
 VIETNAMESE_MARKS = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 
 
 def _seed_path() -> Path:
-    for path in SEED_CANDIDATES:
-        if path is not None and path.is_file():
-            return path
-    pytest.skip(f"seed report {SEED_NAME} not found (set TRACKER_SEED_REPORT)")
+    return SEED_PATH
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +44,7 @@ def seed_bytes() -> bytes:
 
 @pytest.fixture(scope="module")
 def seed_text(seed_bytes: bytes) -> str:
-    return read_report_file(SEED_NAME, seed_bytes)
+    return read_report_file(SEED_PATH.name, seed_bytes)
 
 
 @pytest.fixture(scope="module")

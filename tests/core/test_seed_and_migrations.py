@@ -1,0 +1,50 @@
+"""seed-demo is idempotent; the migrations build an empty database that matches the models."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from tests.conftest import build_app, make_database
+from tracker.extensions import db
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
+
+
+def test_seed_demo_twice_gives_same_rows(runner, app):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = _row_counts()
+    assert counts["unit"] == 31
+    assert counts["user"] == 7
+    assert counts["directive"] == 17  # 15 tasks, item 6 with two sub-items
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert _row_counts() == counts
+    assert "Demo@TraVinh2023" in first.output
+
+
+def test_migration_upgrades_empty_database_and_matches_models(tmp_path):
+    url, drop = make_database(tmp_path)
+    try:
+        app = build_app(url, tmp_path)
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as conn:
+                diff = compare_metadata(
+                    MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+                )
+                tables = set(sa.inspect(conn).get_table_names())
+            db.engine.dispose()
+        assert diff == [], diff
+        assert {"unit", "user", "directive", "assignment", "progress_update"} <= tables
+        assert "alembic_version" in tables
+    finally:
+        drop()

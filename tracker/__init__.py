@@ -1,0 +1,99 @@
+"""The directive tracker (theo dõi nhiệm vụ): application factory.
+
+create_app() only wires things together; it starts no scheduler and no thread, so any number of
+gunicorn workers can serve it. The scheduler is its own process (`flask scheduler`).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config: object | None = None, **overrides: Any) -> Flask:
+    import config as config_module
+
+    app = Flask(
+        __name__,
+        static_folder="../static",
+        template_folder="../templates",
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    app.config.from_object(config if config is not None else config_module.Config())
+    app.config.update(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401 - every table known to Alembic and the app
+
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True  # no CDN: city networks are often closed
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    from tracker.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        return db.session.scalar(db.select(User).where(User.session_token == token))
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core import web
+    from tracker.directives.views import bp as directives_bp
+
+    web.register(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(directives_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.auth.cli import bp as users_cli
+    from tracker.demo.cli import seed_demo_command
+
+    app.register_blueprint(users_cli)
+    app.cli.add_command(seed_demo_command)

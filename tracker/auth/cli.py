@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+
+from tracker.auth import services
+from tracker.auth.models import ROLES
+from tracker.extensions import db
+
+bp = Blueprint("users_cli", __name__, cli_group="users")
+
+
+@bp.cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--unit", "unit_code", default=None, help="Unit code, required for officers.")
+@click.option("--email", default=None)
+@click.option("--full-name", default="")
+@click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
+def create(
+    username: str, role: str, unit_code: str | None, email: str | None, full_name: str,
+    password: str,
+) -> None:
+    """Create a user; the password comes from a prompt or stdin, never the command line."""
+    try:
+        user = services.create_user(
+            username=username, full_name=full_name or username, password=password, role=role,
+            email=email, unit_code=unit_code,
+        )
+    except services.UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Đã tạo người dùng {user.username} ({user.role_label}).")

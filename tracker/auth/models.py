@@ -1,0 +1,81 @@
+"""Users and roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+ADMIN = "admin"
+LEADER = "leader"
+SECRETARIAT = "secretariat"
+OFFICER = "officer"
+VIEWER = "viewer"
+
+ROLES: dict[str, str] = {
+    ADMIN: "Quản trị hệ thống",
+    LEADER: "Lãnh đạo UBND",
+    SECRETARIAT: "Văn phòng (tổng hợp)",
+    OFFICER: "Cán bộ đơn vị",
+    VIEWER: "Người xem",
+}
+
+NOTIFY_MODES: dict[str, str] = {
+    "each_run": "Nhận e-mail mỗi lần nhắc",
+    "daily_digest": "Một e-mail tổng hợp mỗi ngày",
+    "escalations_only": "Chỉ nhận e-mail báo cáo vượt cấp",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    title: Mapped[str | None] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    # Flask-Login's alternative id: rotating it ends every session of the user.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    notify_mode: Mapped[str] = mapped_column(
+        sa.String(20), default="each_run", server_default="each_run"
+    )
+    api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime | None]
+    last_login_at: Mapped[dt.datetime | None]
+    password_changed_at: Mapped[dt.datetime | None]
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import services
+from tracker.auth.forms import LoginForm
+from tracker.core import clock
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("directives.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
+            status = 401
+        elif not user.active:
+            flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.", "danger")
+            status = 403
+        else:
+            session.clear()  # a fresh session on login
+            remember = bool(form.remember.data) and _remember_allowed()
+            login_user(user, remember=remember)
+            session["last_seen"] = clock.now().isoformat()
+            user.last_login_at = clock.now()
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("directives.index"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+def _remember_allowed() -> bool:
+    from flask import current_app
+
+    return bool(current_app.config.get("REMEMBER_ME_ENABLED"))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,53 @@
+"""The one clock: everything that asks "what day is it" asks here, so rules run as of any day.
+
+Datetimes are stored naive in UTC; dates that matter to people (deadlines, completion days) are
+calendar dates in Asia/Ho_Chi_Minh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UTC = dt.UTC
+
+
+def _frozen_today() -> dt.date | None:
+    if has_app_context():
+        value = current_app.config.get("TRACKER_TODAY")
+        if isinstance(value, dt.date):
+            return value
+        if value:
+            return dt.date.fromisoformat(str(value))
+    return None
+
+
+def now() -> dt.datetime:
+    """Naive UTC now; with a frozen day, noon of that day in Vietnam."""
+    frozen = _frozen_today()
+    if frozen is not None:
+        local = dt.datetime.combine(frozen, dt.time(12, 0), tzinfo=VN_TZ)
+        return local.astimezone(UTC).replace(tzinfo=None)
+    return dt.datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> dt.date:
+    """Today's date in Vietnam."""
+    frozen = _frozen_today()
+    if frozen is not None:
+        return frozen
+    return dt.datetime.now(VN_TZ).date()
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    """A stored naive-UTC datetime as Vietnam time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(VN_TZ)
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    return to_local(value).date()

@@ -1,0 +1,154 @@
+"""Request plumbing: login-by-default, idle timeout, security headers, errors, template filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.auth.permissions import PUBLIC_ENDPOINTS
+from tracker.core import clock
+from tracker.core.formatting import fmt_date, fmt_datetime
+from tracker.extensions import db
+
+log = logging.getLogger("tracker")
+bp = Blueprint("core", __name__)
+
+ERROR_MESSAGES = {
+    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại."),
+    401: ("Chưa đăng nhập", "Vui lòng đăng nhập để tiếp tục."),
+    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy", "Trang hoặc dữ liệu bạn tìm không tồn tại."),
+    405: ("Phương thức không được hỗ trợ", "Thao tác này không được phép theo cách đã gửi."),
+    409: ("Xung đột dữ liệu", "Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang."),
+    413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép."),
+    429: ("Quá nhiều yêu cầu", "Vui lòng thử lại sau ít phút."),
+    500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Lỗi đã được ghi lại, vui lòng thử lại sau."),
+}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _enforce_login():
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if getattr(g, "api_user_checked", False):
+        return None
+    if not current_user.is_authenticated:
+        if _wants_json():
+            return jsonify(error="Chưa đăng nhập.", status=401), 401
+        if request.endpoint is None:
+            return None  # 404/405 pages for unknown URLs
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return _check_idle()
+
+
+def _check_idle():
+    """Log out a session idle for longer than IDLE_TIMEOUT_MINUTES."""
+    if getattr(g, "api_token_auth", False):
+        return None
+    limit = dt.timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    now = clock.now()
+    last = session.get("last_seen")
+    if last:
+        try:
+            last_seen = dt.datetime.fromisoformat(last)
+        except ValueError:
+            last_seen = None
+        if last_seen is not None and now - last_seen > limit:
+            logout_user()
+            session.clear()
+            flash("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "warning")
+            if _wants_json():
+                return jsonify(error="Phiên làm việc đã hết hạn.", status=401), 401
+            return redirect(url_for("auth.login"))
+    session["last_seen"] = now.isoformat()
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint not in ("static", "bootstrap.static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    if getattr(g, "request_id", None):
+        response.headers["X-Request-Id"] = g.request_id
+    return response
+
+
+def render_error(code: int, message: str | None = None):
+    title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    text = message or default
+    if _wants_json():
+        return jsonify(error=text, status=code), code
+    return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def _handle_http(exc: HTTPException):
+    if exc.code is None or exc.code >= 500:
+        return _handle_500(exc)
+    description = exc.description if isinstance(exc.description, str) else None
+    # Werkzeug's English defaults are not for our users.
+    if description and not getattr(exc, "vietnamese", False):
+        description = None
+    return render_error(exc.code, description)
+
+
+def _handle_csrf(exc: CSRFError):
+    return render_error(400, "Phiên biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.")
+
+
+def _handle_500(exc: Exception):
+    db.session.rollback()
+    log.exception("Unhandled error, request id %s", getattr(g, "request_id", "-"), exc_info=exc)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_enforce_login)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(Exception, _handle_500)
+    app.add_template_filter(fmt_date, "date")
+    app.add_template_filter(fmt_datetime, "datetime")
+
+    @app.context_processor
+    def _globals():
+        return {"today": clock.today()}

@@ -1,0 +1,275 @@
+"""Directives (nhiệm vụ), their assignments to units, progress, evidence and extensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+LEAD = "lead"
+SUPPORT = "support"
+ROLES = {LEAD: "Chủ trì", SUPPORT: "Phối hợp"}
+
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+AWAITING_CONFIRMATION = "awaiting_confirmation"
+DONE = "done"
+WITHDRAWN = "withdrawn"
+STATES = {
+    NOT_STARTED: "Chưa triển khai",
+    IN_PROGRESS: "Đang thực hiện",
+    AWAITING_CONFIRMATION: "Chờ xác nhận hoàn thành",
+    DONE: "Hoàn thành",
+    WITHDRAWN: "Đã rút",
+}
+
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+EXTENSION_STATUSES = {PENDING: "Chờ quyết định", APPROVED: "Đã đồng ý", REJECTED: "Không đồng ý"}
+
+UPDATE_KINDS = {
+    "progress": "Báo cáo tiến độ",
+    "completion": "Báo cáo hoàn thành",
+    "confirmed": "Xác nhận hoàn thành",
+    "returned": "Trả lại, yêu cầu tiếp tục",
+}
+
+
+class Period(db.Model):
+    """The month the tasks are for (kỳ báo cáo)."""
+
+    __tablename__ = "period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+
+    __table_args__ = (sa.UniqueConstraint("year", "month"),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:02d}/{self.year}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        nxt = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+
+class SourceDocument(db.Model):
+    """The document that gave the tasks (văn bản giao nhiệm vụ), e.g. a monthly report."""
+
+    __tablename__ = "source_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(sa.String(60))
+    issued_on: Mapped[dt.date | None]
+    issuer: Mapped[str] = mapped_column(sa.String(200), default="")
+    title: Mapped[str] = mapped_column(sa.String(500), default="")
+    original_text: Mapped[str] = mapped_column(sa.Text, default="")
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    period_id: Mapped[int | None] = mapped_column(sa.ForeignKey("period.id"), index=True)
+    created_at: Mapped[dt.datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    period: Mapped[Period | None] = relationship()
+
+
+class Directive(db.Model):
+    __tablename__ = "directive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_document.id"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"))
+    number: Mapped[str] = mapped_column(sa.String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Lower-case, diacritics-free copy of number, title and text for accent-insensitive search.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    field: Mapped[str] = mapped_column(sa.String(40), index=True)
+    deadline: Mapped[dt.date | None]
+    leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime | None]
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    period: Mapped[Period] = relationship()
+    source: Mapped[SourceDocument | None] = relationship()
+    parent: Mapped[Directive | None] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+    )
+    children: Mapped[list[Directive]] = relationship(
+        back_populates="parent", foreign_keys=[parent_id], order_by="Directive.position"
+    )
+    carried_from: Mapped[Directive | None] = relationship(
+        remote_side=[id], foreign_keys=[carried_from_id]
+    )
+    leader: Mapped[User | None] = relationship(foreign_keys=[leader_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="directive", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "number"),
+        sa.Index("ix_directive_period_position", "period_id", "position"),
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Assignment(db.Model):
+    """A directive given to one unit, as lead (chủ trì) or support (phối hợp)."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    role: Mapped[str] = mapped_column(sa.String(10), default=LEAD)
+    # The original deadline is kept for scoring; an approved extension goes beside it.
+    deadline: Mapped[dt.date | None]
+    deadline_basis: Mapped[str | None] = mapped_column(sa.String(60))
+    extended_deadline: Mapped[dt.date | None]
+    extension_approved_on: Mapped[dt.date | None]
+    assigned_on: Mapped[dt.date | None]
+    state: Mapped[str] = mapped_column(sa.String(30), default=NOT_STARTED)
+    percent: Mapped[int] = mapped_column(default=0)
+    reported_done_at: Mapped[dt.datetime | None]
+    completed_at: Mapped[dt.datetime | None]
+    completed_on: Mapped[dt.date | None]
+    # Timeliness frozen at completion, against the deadline in force and the original one.
+    on_time: Mapped[bool | None]
+    on_time_original: Mapped[bool | None]
+    last_update_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    directive: Mapped[Directive] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    updates: Mapped[list[ProgressUpdate]] = relationship(
+        back_populates="assignment", order_by="ProgressUpdate.id"
+    )
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="assignment", order_by="ExtensionRequest.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("directive_id", "unit_id"),
+        sa.Index("ix_assignment_unit_state", "unit_id", "state"),
+        sa.Index("ix_assignment_deadline", "deadline"),
+    )
+
+    @property
+    def deadline_in_force(self) -> dt.date | None:
+        return self.extended_deadline or self.deadline
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state, self.state)
+
+
+class ProgressUpdate(db.Model):
+    """A unit's report on an assignment (báo cáo tiến độ), or a leader's confirm/return note."""
+
+    __tablename__ = "progress_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="progress")
+    percent: Mapped[int] = mapped_column(default=0)
+    result: Mapped[str] = mapped_column(sa.Text, default="")
+    difficulties: Mapped[str] = mapped_column(sa.Text, default="")
+    proposals: Mapped[str] = mapped_column(sa.Text, default="")
+
+    assignment: Mapped[Assignment] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="update", order_by="Attachment.id"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return UPDATE_KINDS.get(self.kind, self.kind)
+
+
+class Attachment(db.Model):
+    """Evidence file, stored outside static/ under a random name."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_update.id"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime]
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="attachments")
+
+
+class ExtensionRequest(db.Model):
+    """A unit's request for a later deadline (đề nghị gia hạn)."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    requested_at: Mapped[dt.datetime]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_deadline: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_comment: Mapped[str | None] = mapped_column(sa.Text)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="extension_requests")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return EXTENSION_STATUSES.get(self.status, self.status)
+
+
+class RoutingRule(db.Model):
+    """Editable rule: keywords in a task's text propose units (lead/support) and a field."""
+
+    __tablename__ = "routing_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    keywords: Mapped[str] = mapped_column(sa.Text)  # comma-separated
+    unit_codes: Mapped[str] = mapped_column(sa.String(400), default="")  # comma-separated
+    role: Mapped[str] = mapped_column(sa.String(10), default=SUPPORT)
+    field: Mapped[str | None] = mapped_column(sa.String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))

@@ -1,0 +1,16 @@
+"""Every model module, imported once so SQLAlchemy and Alembic see all tables."""
+
+from tracker.auth.models import User  # noqa: F401
+from tracker.calendar.models import CalendarException  # noqa: F401
+from tracker.core.models import AuditEvent, Setting  # noqa: F401
+from tracker.directives.models import (  # noqa: F401
+    Assignment,
+    Attachment,
+    Directive,
+    ExtensionRequest,
+    Period,
+    ProgressUpdate,
+    RoutingRule,
+    SourceDocument,
+)
+from tracker.units.models import Unit  # noqa: F401
