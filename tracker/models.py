@@ -8,6 +8,7 @@ from tracker.directives.models import (  # noqa: F401
     Attachment,
     Directive,
     ExtensionRequest,
+    ImportDraft,
     Period,
     ProgressUpdate,
     RoutingRule,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:52:18.370630
+Create Date: 2026-11-24 22:57:28.083389
 
 """
 from alembic import op
@@ -157,6 +157,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_directive_period_id'), ['period_id'], unique=False)
         batch_op.create_index('ix_directive_period_position', ['period_id', 'position'], unique=False)
 
+    op.create_table('import_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=40), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('period_key', sa.String(length=7), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('source_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_import_draft_created_by_id_user')),
+    sa.ForeignKeyConstraint(['source_id'], ['source_document.id'], name=op.f('fk_import_draft_source_id_source_document')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_draft')),
+    sa.UniqueConstraint('token', name=op.f('uq_import_draft_token'))
+    )
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('directive_id', sa.Integer(), nullable=False),
@@ -261,6 +276,7 @@ def downgrade():
         batch_op.drop_index('ix_assignment_deadline')
 
     op.drop_table('assignment')
+    op.drop_table('import_draft')
     with op.batch_alter_table('directive', schema=None) as batch_op:
         batch_op.drop_index('ix_directive_period_position')
         batch_op.drop_index(batch_op.f('ix_directive_period_id'))
