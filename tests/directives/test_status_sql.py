@@ -1,0 +1,142 @@
+"""The SQL CASE expressions agree with the pure bucket rules on every boundary case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.presenters import assignment_status, directive_status
+from tracker.directives.status_sql import assignment_bucket, directive_buckets
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+D = dt.date(2023, 3, 31)
+DAY = dt.timedelta(days=1)
+AS_OF_DAYS = [D - 6 * DAY, D - DAY, D, D + DAY, D + 5 * DAY, D + 30 * DAY]
+STATES = ["not_started", "in_progress", "awaiting_confirmation", "done", "withdrawn"]
+
+
+def _assignment_variants() -> list[dict]:
+    """Every state × deadline × completion day × frozen flag × extension timing."""
+    variants = []
+    completions = [None, D - DAY, D, D + DAY, D + 12 * DAY]
+    extensions = [(None, None), (D + 10 * DAY, D - 5 * DAY), (D + 10 * DAY, D + 3 * DAY),
+                  (D + 10 * DAY, None)]
+    flags = [None, True, False]
+    for state, deadline, completed, (ext, approved), flag in itertools.product(
+        STATES, [None, D], completions, extensions, flags
+    ):
+        if state != "done" and (completed is not None or flag is not None):
+            continue
+        variants.append(dict(
+            state=state, deadline=deadline, completed_on=completed, extended_deadline=ext,
+            extension_approved_on=approved, on_time=flag,
+            on_time_original=None if flag is None else (not flag if ext else flag),
+        ))
+    return variants
+
+
+def _build(session) -> None:
+    rng = random.Random(20230405)
+    units = [Unit(code=f"U{i}", name=f"Đơn vị {i}", kind="department") for i in range(4)]
+    period = Period(year=2023, month=3)
+    session.add_all([*units, period])
+    session.flush()
+    counter = itertools.count(1)
+
+    def directive(parent=None, deadline=D, withdrawn=False) -> Directive:
+        n = next(counter)
+        d = Directive(
+            period_id=period.id, parent=parent, number=str(n), position=n, title=f"Nhiệm vụ {n}",
+            field="chi_dao", deadline=deadline,
+            withdrawn_at=dt.datetime(2023, 3, 20) if withdrawn else None,
+        )
+        session.add(d)
+        return d
+
+    variants = _assignment_variants()
+    # One leaf directive per variant: the assignment rule alone.
+    for v in variants:
+        directive().assignments.append(Assignment(unit=units[0], role="lead", **v))
+    # Directives with no assignment: their own deadline decides.
+    for deadline in (None, D - DAY, D, D + DAY):
+        directive(deadline=deadline)
+    directive(withdrawn=True)
+    # Mixed groups: lead and support, no lead at all, withdrawn directives.
+    for i in range(150):
+        d = directive(withdrawn=(i % 25 == 0))
+        for unit in rng.sample(units, rng.randint(1, 4)):
+            d.assignments.append(
+                Assignment(unit=unit, role=rng.choice(["lead", "support"]), **rng.choice(variants))
+            )
+    # Parents rolling up from sub-directives (some of them withdrawn or without assignments).
+    for i in range(80):
+        parent = directive(withdrawn=(i % 20 == 0))
+        if i % 3 == 0:
+            parent.assignments.append(
+                Assignment(unit=units[1], role="lead", **rng.choice(variants))
+            )
+        for _ in range(rng.randint(1, 3)):
+            child = directive(parent=parent, withdrawn=rng.random() < 0.15,
+                              deadline=rng.choice([None, D, D + 2 * DAY]))
+            for unit in rng.sample(units, rng.randint(0, 3)):
+                child.assignments.append(
+                    Assignment(unit=unit, role=rng.choice(["lead", "lead", "support"]),
+                               **rng.choice(variants))
+                )
+    session.commit()
+
+
+def test_sql_buckets_match_pure_rules(app):
+    _build(db.session)
+    directives = db.session.scalars(
+        sa.select(Directive).options(
+            selectinload(Directive.assignments).selectinload(Assignment.directive),
+            selectinload(Directive.children).selectinload(Directive.assignments),
+        )
+    ).all()
+    assignments = [a for d in directives for a in d.assignments]
+    period_id = directives[0].period_id
+    assert len(assignments) > 500
+    seen_assignment, seen_directive = set(), set()
+    for as_of, against in itertools.product(AS_OF_DAYS, ["extended", "original"]):
+        expr = assignment_bucket(as_of, against)
+        sql = dict(db.session.execute(
+            sa.select(Assignment.id, expr).join(Directive, Directive.id == Assignment.directive_id)
+        ).all())
+        for a in assignments:
+            pure = assignment_status(a, as_of, against).bucket.value
+            assert sql[a.id] == pure, (a.id, as_of, against)
+            seen_assignment.add(pure)
+        for scope in (None, period_id):
+            sub = directive_buckets(as_of, against, period_id=scope)
+            sql_d = dict(db.session.execute(sa.select(sub.c.directive_id, sub.c.bucket)).all())
+            assert len(sql_d) == len(directives)
+            for d in directives:
+                pure = directive_status(d, as_of, against).bucket.value
+                assert sql_d[d.id] == pure, (d.id, d.number, as_of, against)
+                seen_directive.add(pure)
+    # The cases cover every bucket, for assignments and for directives.
+    everything = {"done_on_time", "done_late", "in_progress", "not_started", "overdue",
+                  "no_deadline", "withdrawn"}
+    assert seen_assignment == everything
+    assert seen_directive == everything
+
+
+def test_period_scope_leaves_other_periods_out(app):
+    _build(db.session)
+    other = Period(year=2023, month=4)
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(Directive(period_id=other.id, number="1", title="Khác", field="chi_dao"))
+    db.session.commit()
+    march = db.session.scalar(sa.select(Period.id).where(Period.month == 3))
+    sub = directive_buckets(D, period_id=march)
+    ids = db.session.scalars(sa.select(sub.c.directive_id)).all()
+    periods = set(db.session.scalars(sa.select(Directive.period_id).where(Directive.id.in_(ids))))
+    assert periods == {march}
