@@ -1,0 +1,179 @@
+"""Evidence files: checked by content, stored outside static/ under random names.
+
+The browser's file name and Content-Type are not trusted: the type comes from the bytes (the
+`filetype` package), and an Office file, being a zip, must also declare the matching main part in
+its [Content_Types].xml (a macro-enabled .docm or any other zip is refused). The name people see
+keeps its Vietnamese diacritics; only path separators and control characters are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+
+DEFAULT_FILE_LIMIT_MB = 10
+MAX_FILES = 10
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG = "image/png"
+JPEG = "image/jpeg"
+
+# Detected content type -> the extension the stored name should end with.
+ALLOWED: dict[str, str] = {PDF: "pdf", DOCX: "docx", XLSX: "xlsx", PNG: "png", JPEG: "jpg"}
+EXTENSION_ALIASES: dict[str, str] = {"jpeg": "jpg"}
+# The [Content_Types].xml main part an Office file must declare.
+OFFICE_MAIN_PART: dict[str, str] = {
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+ALLOWED_LABEL = "PDF, Word (.docx), Excel (.xlsx), ảnh PNG hoặc JPEG"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MAX_CONTENT_TYPES_BYTES = 256 * 1024
+
+
+class AttachmentError(ValueError):
+    """A file was refused; the message is Vietnamese and names the file."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    display_name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def file_limit_bytes() -> int:
+    mb = int(current_app.config.get("UPLOAD_FILE_MAX_MB", DEFAULT_FILE_LIMIT_MB))
+    return mb * 1024 * 1024
+
+
+def file_limit_mb() -> int:
+    return int(current_app.config.get("UPLOAD_FILE_MAX_MB", DEFAULT_FILE_LIMIT_MB))
+
+
+def clean_name(name: str) -> str:
+    """A display name that keeps diacritics but can never be a path.
+
+    Only the last path component is kept (both / and \\ count as separators, so
+    "..\\..\\etc\\passwd" becomes "passwd"), control characters go, leading dots go (no hidden
+    files, no ".."), and the length is capped while keeping the extension.
+    """
+    text = unicodedata.normalize("NFC", name or "")
+    text = _CONTROL.sub("", text)
+    text = re.split(r"[/\\]", text)[-1]
+    text = text.strip().lstrip(".").strip()
+    if len(text) > 200:
+        stem, dot, ext = text.rpartition(".")
+        text = (stem[: 190] + dot + ext[:9]) if dot and len(ext) <= 9 else text[:200]
+    return text or "tep-dinh-kem"
+
+
+def _with_extension(name: str, extension: str) -> str:
+    """The display name ending with the extension of the detected type (a PNG sent as .jpg
+    downloads as .png); a short wrong extension is replaced, anything else gets one appended."""
+    stem, dot, ext = name.rpartition(".")
+    if dot and EXTENSION_ALIASES.get(ext.lower(), ext.lower()) == extension:
+        return name
+    if dot and stem and 1 <= len(ext) <= 5:
+        return f"{stem}.{extension}"
+    return f"{name}.{extension}"
+
+
+def _office_declares(data: bytes, content_type: str) -> bool:
+    """True when the zip's [Content_Types].xml declares the Word/Excel main document part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > _MAX_CONTENT_TYPES_BYTES:
+                return False
+            with archive.open(info) as handle:
+                declared = handle.read(_MAX_CONTENT_TYPES_BYTES).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return False
+    return OFFICE_MAIN_PART[content_type] in declared
+
+
+def check_file(name: str, data: bytes) -> CheckedFile:
+    """Accept one file or raise AttachmentError with a Vietnamese message naming it."""
+    display = clean_name(name)
+    limit_mb = file_limit_mb()
+    if not data:
+        raise AttachmentError(f"Tệp {display} rỗng.")
+    if len(data) > file_limit_bytes():
+        raise AttachmentError(f"Tệp {display} vượt quá {limit_mb} MB.")
+    kind = filetype.guess(data)
+    content_type = kind.mime if kind is not None else None
+    if content_type not in ALLOWED:
+        raise AttachmentError(
+            f"Tệp {display} không đúng định dạng cho phép ({ALLOWED_LABEL})."
+        )
+    if content_type in OFFICE_MAIN_PART and not _office_declares(data, content_type):
+        raise AttachmentError(
+            f"Tệp {display} không phải tệp Word/Excel hợp lệ (có thể chứa macro hoặc bị hỏng)."
+        )
+    return CheckedFile(
+        display_name=_with_extension(display, ALLOWED[content_type]),
+        content_type=content_type,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def check_files(files: Iterable[tuple[str, bytes]]) -> list[CheckedFile]:
+    """Check every file before anything is written: one bad file refuses the whole update."""
+    checked = [check_file(name, data) for name, data in files]
+    if len(checked) > MAX_FILES:
+        raise AttachmentError(f"Mỗi lần cập nhật chỉ được đính kèm tối đa {MAX_FILES} tệp.")
+    return checked
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(files: Sequence[CheckedFile]) -> list[str]:
+    """Write the files under random names in UPLOAD_DIR; returns the stored names in order."""
+    directory = upload_dir()
+    names = []
+    for item in files:
+        stored = f"{secrets.token_hex(16)}.{ALLOWED[item.content_type]}"
+        target = directory / stored
+        with open(target, "xb") as handle:  # never overwrite
+            handle.write(item.data)
+        names.append(stored)
+    return names
+
+
+def remove_stored(names: Iterable[str]) -> None:
+    """Delete files written for a transaction that was then rolled back."""
+    directory = Path(current_app.config["UPLOAD_DIR"])
+    for name in names:
+        if "/" in name or "\\" in name or name.startswith("."):
+            continue
+        (directory / name).unlink(missing_ok=True)
+
+
+def stored_path(stored_name: str) -> Path:
+    """The file on disk for a stored name (which the app generated, never the user)."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.[a-z]{3,4}", stored_name):
+        raise AttachmentError("Tên tệp lưu trữ không hợp lệ.")
+    return Path(current_app.config["UPLOAD_DIR"]) / stored_name

@@ -1,0 +1,515 @@
+"""The officer workflow: progress, evidence, completion, confirmation, extensions.
+
+Services check who may act, change the assignment, write an AuditEvent and flush; the caller
+(view, API, CLI, demo seed) commits once. Refusals raise WorkflowError with a Vietnamese
+message and an HTTP status, before anything is written.
+
+Optimistic locking: pages and API clients send the assignment version they loaded
+(``expected_version``); a different current version raises StaleVersion (409) carrying what the
+other person saved, so nobody overwrites someone else's report without seeing it. The mapper's
+``version_id_col`` also turns a race between two transactions into StaleDataError at flush time,
+which the views handle the same way.
+
+Every service takes an optional ``at`` (naive UTC) for when it happened; it defaults to the
+clock. Only the demo seed passes it, to write March 2023 history whatever today is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT
+from tracker.core import audit, clock
+from tracker.core.formatting import fmt_date, fmt_datetime
+from tracker.directives import attachments as files_mod
+from tracker.directives.models import (
+    APPROVED,
+    AWAITING_CONFIRMATION,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    PENDING,
+    REJECTED,
+    STATES,
+    WITHDRAWN,
+    Assignment,
+    Attachment,
+    ExtensionRequest,
+    ProgressUpdate,
+)
+from tracker.extensions import db
+
+REPORT = "report"  # post progress, attach evidence, report completion, request an extension
+CONFIRM = "confirm"  # confirm or return a reported completion
+DECIDE = "decide"  # approve or reject an extension request
+CONFIRMERS = (ADMIN, LEADER, SECRETARIAT)
+EXTENSION_DECIDERS = (ADMIN, LEADER)
+MAX_TEXT = 20_000
+
+
+class WorkflowError(Exception):
+    """A refused action: a Vietnamese message and the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class StaleVersion(WorkflowError):  # noqa: N818 - the name other engineers call
+    """The form was loaded before someone else saved the assignment (409)."""
+
+    def __init__(self, assignment: Assignment, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Nhiệm vụ này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
+            "Nội dung của bạn chưa được lưu; vui lòng xem thay đổi dưới đây rồi gửi lại.",
+            409,
+        )
+        self.current = current_values(assignment)
+
+
+def current_values(assignment: Assignment) -> dict[str, Any]:
+    """What is saved now: state, percent, deadlines and the latest update (for the 409 page)."""
+    latest = db.session.scalar(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.assignment_id == assignment.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+    values: dict[str, Any] = {
+        "assignment_id": assignment.id,
+        "directive_id": assignment.directive_id,
+        "version": assignment.version,
+        "state": assignment.state,
+        "state_label": STATES.get(assignment.state, assignment.state),
+        "percent": assignment.percent,
+        "deadline": fmt_date(assignment.deadline, "Thường xuyên"),
+        "extended_deadline": fmt_date(assignment.extended_deadline),
+        "last_update": None,
+    }
+    if latest is not None:
+        values["last_update"] = {
+            "kind": latest.kind_label,
+            "author": latest.author.full_name if latest.author else "",
+            "at": fmt_datetime(latest.created_at),
+            "percent": latest.percent,
+            "result": latest.result,
+            "difficulties": latest.difficulties,
+            "proposals": latest.proposals,
+        }
+    return values
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+def can_act_on(user: Any, assignment: Assignment, action: str = REPORT) -> bool:
+    """May this user take this action on this assignment?
+
+    report: an officer of the assignment's own unit (the report is the unit's voice, so not
+    managers or admins on its behalf); confirm: leader, secretariat, admin; decide (extensions):
+    leader, admin. Viewers never. Nothing is possible on a withdrawn directive.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
+        return False
+    if action == REPORT:
+        return user.role == OFFICER and user.unit_id is not None and (
+            user.unit_id == assignment.unit_id
+        )
+    if action == CONFIRM:
+        return user.role in CONFIRMERS
+    if action == DECIDE:
+        return user.role in EXTENSION_DECIDERS
+    return False
+
+
+def _require(user: Any, assignment: Assignment, action: str) -> None:
+    if not can_act_on(user, assignment, action):
+        if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
+            raise WorkflowError("Nhiệm vụ đã được rút, không thể thao tác.", 409)
+        messages = {
+            REPORT: "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.",
+            CONFIRM: "Chỉ lãnh đạo hoặc Văn phòng mới được xác nhận hoàn thành.",
+            DECIDE: "Chỉ lãnh đạo UBND mới được quyết định gia hạn.",
+        }
+        raise WorkflowError(messages.get(action, "Bạn không có quyền thực hiện thao tác này."), 403)
+
+
+def _check_version(assignment: Assignment, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != assignment.version:
+        raise StaleVersion(assignment)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at if at is not None else clock.now()
+
+
+def _text(value: str | None, label: str, *, required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise WorkflowError(f"Vui lòng nhập {label}.", 400)
+    if len(text) > MAX_TEXT:
+        raise WorkflowError(f"Nội dung {label} quá dài (tối đa {MAX_TEXT} ký tự).", 400)
+    return text
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _snapshot(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "unit": assignment.unit.name,
+        "state": assignment.state,
+        "percent": assignment.percent,
+        "extended_deadline": _iso(assignment.extended_deadline),
+    }
+
+
+def _audit(
+    assignment: Assignment,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    user: Any,
+    at: dt.datetime,
+    entity: str = "assignment",
+    entity_id: int | None = None,
+) -> None:
+    event = audit.record(
+        entity,
+        entity_id if entity_id is not None else assignment.id,
+        action,
+        before,
+        after,
+        user=user,
+        directive_id=assignment.directive_id,
+    )
+    event.at = at
+
+
+def _open(assignment: Assignment) -> None:
+    if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
+        raise WorkflowError("Nhiệm vụ đã được rút, không thể thao tác.", 409)
+    if assignment.state == DONE:
+        raise WorkflowError("Nhiệm vụ đã được xác nhận hoàn thành.", 409)
+
+
+# --- progress and completion ---------------------------------------------------------------
+
+
+def post_progress(
+    assignment: Assignment,
+    author: Any,
+    *,
+    percent: int,
+    result: str,
+    difficulties: str = "",
+    proposals: str = "",
+    files: Sequence[tuple[str, bytes]] = (),
+    expected_version: int | None = None,
+    report_done: bool = False,
+    at: dt.datetime | None = None,
+) -> ProgressUpdate:
+    """A unit's progress report, with evidence; report_done asks the leader to confirm.
+
+    Moves "chưa triển khai" to "đang thực hiện"; report_done moves to "chờ xác nhận" and records
+    when the unit said it was done (that day is the completion day if the leader confirms).
+    Files are checked before anything is written, and written last.
+    """
+    _require(author, assignment, REPORT)
+    _check_version(assignment, expected_version)
+    _open(assignment)
+    if assignment.state == AWAITING_CONFIRMATION:
+        raise WorkflowError(
+            "Đơn vị đã báo cáo hoàn thành, đang chờ lãnh đạo xác nhận; "
+            "chưa thể gửi thêm báo cáo.",
+            409,
+        )
+    try:
+        value = int(percent)
+    except (TypeError, ValueError):
+        raise WorkflowError("Tiến độ phải là số phần trăm từ 0 đến 100.", 400) from None
+    if not 0 <= value <= 100:
+        raise WorkflowError("Tiến độ phải là số phần trăm từ 0 đến 100.", 400)
+    result_text = _text(result, "kết quả đạt được", required=True)
+    difficulties_text = _text(difficulties, "khó khăn, vướng mắc")
+    proposals_text = _text(proposals, "đề xuất, kiến nghị")
+    try:
+        checked = files_mod.check_files(files)
+    except files_mod.AttachmentError as exc:
+        raise WorkflowError(str(exc), 400) from None
+    when = _now(at)
+    before = _snapshot(assignment)
+    if report_done:
+        value = 100
+        assignment.state = AWAITING_CONFIRMATION
+        assignment.reported_done_at = when
+    elif assignment.state == NOT_STARTED:
+        assignment.state = IN_PROGRESS
+    assignment.percent = value
+    assignment.last_update_at = when
+    update = ProgressUpdate(
+        assignment=assignment,
+        author_id=author.id,
+        created_at=when,
+        kind="completion" if report_done else "progress",
+        percent=value,
+        result=result_text,
+        difficulties=difficulties_text,
+        proposals=proposals_text,
+    )
+    db.session.add(update)
+    db.session.flush()
+    stored = files_mod.store(checked)
+    _remember_written(stored)
+    for item, name in zip(checked, stored, strict=True):
+        db.session.add(
+            Attachment(
+                update=update,
+                original_name=item.display_name,
+                stored_name=name,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                created_at=when,
+            )
+        )
+    after = _snapshot(assignment)
+    if checked:
+        after["attachments"] = [item.display_name for item in checked]
+    _audit(assignment, "report_done" if report_done else "progress", before, after, author, when)
+    db.session.flush()
+    return update
+
+
+def _remember_written(names: list[str]) -> None:
+    """Note files written in this request so the view can delete them if it rolls back."""
+    if names and has_app_context():
+        from flask import g
+
+        g.setdefault("written_uploads", []).extend(names)
+
+
+def confirm_completion(
+    assignment: Assignment,
+    leader: Any,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> ProgressUpdate:
+    """Confirm a reported completion and freeze its timeliness.
+
+    The completion day is the Vietnam date on which the unit reported the work done, not the day
+    the leader got round to confirming it: a unit that finished on the deadline day is on time
+    even if the confirmation comes a week later. on_time is judged against the deadline in force
+    (an approved extension), on_time_original against the original deadline; both are frozen
+    here and never recomputed.
+    """
+    _require(leader, assignment, CONFIRM)
+    _check_version(assignment, expected_version)
+    _open(assignment)
+    if assignment.state != AWAITING_CONFIRMATION:
+        raise WorkflowError("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.", 409)
+    when = _now(at)
+    comment_text = _text(comment, "ý kiến")
+    before = _snapshot(assignment)
+    reported = assignment.reported_done_at or when
+    completed_on = clock.local_date(reported)
+    in_force = assignment.extended_deadline or assignment.deadline
+    assignment.state = DONE
+    assignment.percent = 100
+    assignment.completed_at = when
+    assignment.completed_on = completed_on
+    assignment.on_time = in_force is None or completed_on <= in_force
+    assignment.on_time_original = assignment.deadline is None or completed_on <= assignment.deadline
+    note = ProgressUpdate(
+        assignment=assignment,
+        author_id=leader.id,
+        created_at=when,
+        kind="confirmed",
+        percent=100,
+        result=comment_text or "Xác nhận đơn vị đã hoàn thành nhiệm vụ.",
+    )
+    db.session.add(note)
+    after = _snapshot(assignment) | {
+        "completed_on": completed_on.isoformat(),
+        "on_time": assignment.on_time,
+        "on_time_original": assignment.on_time_original,
+    }
+    if comment_text:
+        after["comment"] = comment_text
+    _audit(assignment, "confirm", before, after, leader, when)
+    db.session.flush()
+    return note
+
+
+def return_completion(
+    assignment: Assignment,
+    leader: Any,
+    *,
+    comment: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> ProgressUpdate:
+    """Send a reported completion back to the unit with the leader's comment."""
+    _require(leader, assignment, CONFIRM)
+    _check_version(assignment, expected_version)
+    _open(assignment)
+    if assignment.state != AWAITING_CONFIRMATION:
+        raise WorkflowError("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.", 409)
+    comment_text = _text(comment, "lý do trả lại", required=True)
+    when = _now(at)
+    before = _snapshot(assignment)
+    assignment.state = IN_PROGRESS
+    assignment.reported_done_at = None
+    note = ProgressUpdate(
+        assignment=assignment,
+        author_id=leader.id,
+        created_at=when,
+        kind="returned",
+        percent=assignment.percent,
+        result=comment_text,
+    )
+    db.session.add(note)
+    _audit(assignment, "return", before, _snapshot(assignment) | {"comment": comment_text},
+           leader, when)
+    db.session.flush()
+    return note
+
+
+# --- extensions ----------------------------------------------------------------------------
+
+
+def pending_extension(assignment: Assignment) -> ExtensionRequest | None:
+    return db.session.scalar(
+        sa.select(ExtensionRequest).where(
+            ExtensionRequest.assignment_id == assignment.id, ExtensionRequest.status == PENDING
+        )
+    )
+
+
+def request_extension(
+    assignment: Assignment,
+    officer: Any,
+    *,
+    reason: str,
+    proposed_deadline: dt.date | None,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> ExtensionRequest:
+    """Ask for a later deadline; the original one stays for scoring. One pending at a time."""
+    _require(officer, assignment, REPORT)
+    _check_version(assignment, expected_version)
+    _open(assignment)
+    reason_text = _text(reason, "lý do đề nghị gia hạn", required=True)
+    in_force = assignment.extended_deadline or assignment.deadline
+    if in_force is None:
+        raise WorkflowError("Nhiệm vụ thường xuyên (không có thời hạn) không cần gia hạn.", 400)
+    if not isinstance(proposed_deadline, dt.date):
+        raise WorkflowError("Vui lòng nhập thời hạn đề nghị (dd/mm/yyyy).", 400)
+    if proposed_deadline <= in_force:
+        raise WorkflowError(
+            f"Thời hạn đề nghị phải sau thời hạn hiện hành ({fmt_date(in_force)}).", 400
+        )
+    if pending_extension(assignment) is not None:
+        raise WorkflowError("Đã có một đề nghị gia hạn đang chờ lãnh đạo quyết định.", 409)
+    when = _now(at)
+    request = ExtensionRequest(
+        assignment=assignment,
+        requested_by_id=officer.id,
+        requested_at=when,
+        reason=reason_text,
+        proposed_deadline=proposed_deadline,
+        status=PENDING,
+    )
+    db.session.add(request)
+    db.session.flush()
+    _audit(
+        assignment,
+        "extension_request",
+        {"unit": assignment.unit.name, "deadline": _iso(in_force)},
+        {
+            "unit": assignment.unit.name,
+            "proposed_deadline": proposed_deadline.isoformat(),
+            "reason": reason_text,
+        },
+        officer,
+        when,
+        entity="extension_request",
+        entity_id=request.id,
+    )
+    db.session.flush()
+    return request
+
+
+def decide_extension(
+    request: ExtensionRequest,
+    leader: Any,
+    *,
+    approve: bool,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> ExtensionRequest:
+    """Approve or reject an extension request.
+
+    Approval puts the proposed date beside the original deadline (extended_deadline) and records
+    the approval day, so status as of earlier days still uses the original deadline.
+    """
+    assignment = request.assignment
+    _require(leader, assignment, DECIDE)
+    if request.status != PENDING:
+        raise WorkflowError(
+            f"Đề nghị gia hạn này đã được quyết định ({request.status_label.lower()}).", 409
+        )
+    _open(assignment)
+    comment_text = _text(comment, "ý kiến")
+    if not approve and not comment_text:
+        raise WorkflowError("Vui lòng nêu lý do không đồng ý gia hạn.", 400)
+    when = _now(at)
+    before = _snapshot(assignment) | {"status": request.status}
+    request.status = APPROVED if approve else REJECTED
+    request.decided_by_id = leader.id
+    request.decided_at = when
+    request.decision_comment = comment_text or None
+    if approve:
+        assignment.extended_deadline = request.proposed_deadline
+        assignment.extension_approved_on = clock.local_date(when) if at else clock.today()
+    after = _snapshot(assignment) | {"status": request.status}
+    if approve:
+        after["extension_approved_on"] = _iso(assignment.extension_approved_on)
+    if comment_text:
+        after["comment"] = comment_text
+    _audit(
+        assignment,
+        "extension_approve" if approve else "extension_reject",
+        before,
+        after,
+        leader,
+        when,
+        entity="extension_request",
+        entity_id=request.id,
+    )
+    db.session.flush()
+    return request
+
+
+def file_limit_note() -> str:
+    """The limits shown beside the upload field."""
+    request_mb = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    text = f"{files_mod.ALLOWED_LABEL}; mỗi tệp tối đa {files_mod.file_limit_mb()} MB"
+    if request_mb:
+        text += f", tổng cộng tối đa {request_mb} MB mỗi lần gửi"
+    return text + "."
