@@ -1,6 +1,6 @@
 """Every model module, imported once so SQLAlchemy and Alembic see all tables."""
 
-from tracker.auth.models import User  # noqa: F401
+from tracker.auth.models import LoginAttempt, User  # noqa: F401
 from tracker.calendar.models import CalendarException  # noqa: F401
 from tracker.core.models import AuditEvent, Setting  # noqa: F401
 from tracker.directives.models import (  # noqa: F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:57:28.083389
+Create Date: 2026-11-24 23:04:45.508330
 
 """
 from alembic import op
@@ -27,6 +27,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_exception')),
     sa.UniqueConstraint('day', name=op.f('uq_calendar_exception_day'))
     )
+    op.create_table('login_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
+    )
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_login_attempt_address_at', ['address', 'at'], unique=False)
+        batch_op.create_index('ix_login_attempt_username_at', ['username', 'at'], unique=False)
+
     op.create_table('period',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -303,5 +315,10 @@ def downgrade():
     op.drop_table('setting')
     op.drop_table('routing_rule')
     op.drop_table('period')
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_attempt_username_at')
+        batch_op.drop_index('ix_login_attempt_address_at')
+
+    op.drop_table('login_attempt')
     op.drop_table('calendar_exception')
     # ### end Alembic commands ###

@@ -79,3 +79,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class LoginAttempt(db.Model):
+    """One password check at the login form.
+
+    Kept in the database, not in a worker's memory, so every gunicorn worker sees the same count
+    of recent failures when it decides whether an account or a client address is locked.
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime]
+    success: Mapped[bool]
+
+    __table_args__ = (
+        sa.Index("ix_login_attempt_username_at", "username", "at"),
+        sa.Index("ix_login_attempt_address_at", "address", "at"),
+    )

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import services
-from tracker.auth.forms import LoginForm
+from tracker.auth.forms import ChangePasswordForm, LoginForm
 from tracker.core import clock
 from tracker.extensions import db
 
@@ -33,11 +33,26 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        address = request.remote_addr or "-"
+        locked = services.lockout_minutes(form.username.data, address)
+        if locked is not None:
+            # Even the right password is refused while locked; nothing is checked or counted.
+            flash(
+                "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. "
+                f"Vui lòng thử lại sau {locked} phút.",
+                "danger",
+            )
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.username.data, form.password.data)
+        services.record_login_attempt(
+            form.username.data, address, success=user is not None and user.active
+        )
         if user is None:
+            db.session.commit()
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
             status = 401
         elif not user.active:
+            db.session.commit()
             flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.", "danger")
             status = 403
         else:
@@ -68,3 +83,30 @@ def logout():
     session.clear()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Every user changes their own password here; the current one is required."""
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.UserError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 400
+        else:
+            user = current_user._get_current_object()
+            db.session.commit()
+            # Every other session ended with the token rotation; this one continues, fresh.
+            session.clear()
+            login_user(user)
+            session["last_seen"] = clock.now().isoformat()
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "success")
+            return redirect(url_for("directives.index"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/change_password.html", form=form), status

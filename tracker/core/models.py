@@ -37,3 +37,26 @@ class Setting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime | None]
+
+
+class AuditImmutableError(RuntimeError):
+    """Raised when code tries to change or delete an audit event: the trail is append-only."""
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_change(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise AuditImmutableError(f"Audit event {target.id} is append-only.")
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _refuse_bulk_audit_change(state: sa.orm.ORMExecuteState) -> None:
+    """ORM bulk UPDATE/DELETE against AuditEvent (``update(AuditEvent)``) is refused too.
+
+    Core statements on the table object (the test fixture's emptying, a backup restore) are not
+    ORM statements and pass; they are not reachable from any request.
+    """
+    if (state.is_update or state.is_delete) and state.is_orm_statement:
+        mapper = state.bind_mapper
+        if mapper is not None and mapper.class_ is AuditEvent:
+            raise AuditImmutableError("Audit events are append-only.")

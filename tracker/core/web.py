@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from tracker.auth.permissions import PUBLIC_ENDPOINTS
@@ -30,6 +32,7 @@ from tracker.core.formatting import fmt_date, fmt_datetime
 from tracker.extensions import db
 
 log = logging.getLogger("tracker")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]+")
 bp = Blueprint("core", __name__)
 
 ERROR_MESSAGES = {
@@ -61,8 +64,27 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _fresh_request_globals() -> None:
+    """Start every request with an empty ``g``.
+
+    A request normally gets its own app context and so its own ``g``; but when an app context is
+    already open (the test fixtures, a CLI command calling the app) Flask reuses it, and values
+    such as Flask-Login's cached user or the API's "token checked" flag would leak from one
+    request, even one client, into the next.
+    """
+    g.__dict__.clear()
+
+
+def _request_id() -> str:
+    """The proxy's X-Request-Id when it is a plain token (it goes into logs and a header)."""
+    given = request.headers.get("X-Request-Id", "")
+    if given and len(given) <= 64 and _REQUEST_ID_RE.fullmatch(given):
+        return given
+    return uuid.uuid4().hex[:16]
+
+
 def _enforce_login():
-    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    g.request_id = _request_id()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if getattr(g, "api_user_checked", False):
@@ -116,7 +138,15 @@ def render_error(code: int, message: str | None = None):
     text = message or default
     if _wants_json():
         return jsonify(error=text, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=text), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=text), code
+    except Exception:  # the page itself failed (e.g. the database is down): plain, still Vietnamese
+        log.exception("Error page failed, request id %s", getattr(g, "request_id", "-"))
+        body = (
+            f"<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>{code}</title>"
+            f"<h1>{code} · {escape(title)}</h1><p>{escape(text)}</p></html>"
+        )
+        return current_app.response_class(body, code, mimetype="text/html")
 
 
 def _handle_http(exc: HTTPException):
@@ -126,7 +156,11 @@ def _handle_http(exc: HTTPException):
     # Werkzeug's English defaults are not for our users.
     if description and not getattr(exc, "vietnamese", False):
         description = None
-    return render_error(exc.code, description)
+    response, code = render_error(exc.code, description)
+    if code == 405 and getattr(exc, "valid_methods", None):
+        response = current_app.make_response((response, code))
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response, code
 
 
 def _handle_csrf(exc: CSRFError):
@@ -140,7 +174,13 @@ def _handle_500(exc: Exception):
 
 
 def register(app: Flask) -> None:
+    if str(app.config.get("BASE_URL", "")).startswith("https://"):
+        # Served over https: cookies never travel in clear, whatever else the config says.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     app.register_blueprint(bp)
+    # First of all before_request functions (CSRF's included), whoever registered earlier.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     app.before_request(_enforce_login)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _handle_csrf)

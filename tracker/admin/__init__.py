@@ -1,0 +1,1 @@
+"""Administration pages: users and units (admin only)."""

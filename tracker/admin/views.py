@@ -1,0 +1,240 @@
+"""Admin pages: users (create, edit, reset password, API token) and units. Admin only."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.admin import services
+from tracker.admin.forms import NewUnitForm, NewUserForm, ResetPasswordForm, UnitForm, UserForm
+from tracker.auth import services as auth_services
+from tracker.auth.models import ADMIN, ROLES, User
+from tracker.auth.permissions import roles_required
+from tracker.core.errors import fail
+from tracker.extensions import db
+from tracker.units.catalogue import UNIT_KINDS
+from tracker.units.models import Unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required(ADMIN)
+def _admin_only() -> None:
+    """Every page of this blueprint is for admins; the check runs before any view."""
+
+
+def _units() -> list[Unit]:
+    return list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
+
+
+def _fill_user_choices(form: UserForm) -> None:
+    form.role.choices = list(ROLES.items())
+    form.unit_id.choices = [("", "— Không thuộc đơn vị —")] + [
+        (str(u.id), u.name + ("" if u.active else " (ngừng hoạt động)")) for u in _units()
+    ]
+
+
+def _unit_id(form: UserForm) -> int | None:
+    value = form.unit_id.data or ""
+    return int(value) if value.isdigit() else None
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        fail(404, "Không tìm thấy người dùng.")
+    return user
+
+
+def _get_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        fail(404, "Không tìm thấy đơn vị.")
+    return unit
+
+
+@bp.route("/users")
+def users():
+    rows = list(
+        db.session.scalars(sa.select(User).order_by(User.active.desc(), User.role, User.username))
+    )
+    return render_template("admin/users.html", users=rows, roles=ROLES)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = NewUserForm()
+    _fill_user_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, _unit_id(form)) if _unit_id(form) else None
+        try:
+            user = auth_services.create_user(
+                username=form.username.data,
+                full_name=form.full_name.data.strip(),
+                password=form.password.data,
+                role=form.role.data,
+                email=(form.email.data or "").strip() or None,
+                unit_code=unit.code if unit else None,
+                title=(form.title.data or "").strip() or None,
+            )
+            if not form.active.data:
+                auth_services.set_active(user, False)
+        except auth_services.UserError as exc:
+            db.session.rollback()
+            flash(str(exc).replace("(--unit)", "").strip(), "danger")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Đã tạo người dùng {user.username}.", "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = _get_user(user_id)
+    form = UserForm(obj=user) if request.method == "GET" else UserForm()
+    _fill_user_choices(form)
+    if request.method == "GET":
+        form.unit_id.data = str(user.unit_id) if user.unit_id else ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                actor=current_user,
+                full_name=form.full_name.data,
+                title=form.title.data,
+                email=form.email.data,
+                role=form.role.data,
+                unit_id=_unit_id(form),
+                active=bool(form.active.data),
+            )
+        except auth_services.UserError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Đã lưu thông tin người dùng {user.username}.", "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(
+                formdata=None)
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def user_password(user_id: int):
+    user = _get_user(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        errors = [e for errs in form.errors.values() for e in errs]
+        fail(400, " ".join(errors) or "Dữ liệu gửi lên không hợp lệ.")
+    try:
+        auth_services.set_password(user, form.password.data)
+    except auth_services.UserError as exc:
+        db.session.rollback()
+        fail(400, str(exc))
+    db.session.commit()
+    flash(
+        f"Đã đặt lại mật khẩu cho {user.username}; mọi phiên đăng nhập của người này đã kết thúc.",
+        "success",
+    )
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/api-token", methods=["POST"])
+def user_api_token(user_id: int):
+    """Issue a new API token (replacing the old one) and show it once."""
+    user = _get_user(user_id)
+    if not user.active:
+        fail(400, "Không thể cấp mã API cho tài khoản đã bị khóa.")
+    token = auth_services.issue_api_token(user)
+    db.session.commit()
+    return render_template("admin/api_token.html", user=user, token=token)
+
+
+@bp.route("/users/<int:user_id>/api-token/revoke", methods=["POST"])
+def user_api_token_revoke(user_id: int):
+    user = _get_user(user_id)
+    auth_services.revoke_api_token(user)
+    db.session.commit()
+    flash(f"Đã thu hồi mã API của {user.username}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+def _fill_unit_choices(form: UnitForm) -> None:
+    form.kind.choices = list(UNIT_KINDS.items())
+
+
+@bp.route("/units")
+def units():
+    rows = _units()
+    counts = dict(
+        db.session.execute(
+            sa.select(User.unit_id, sa.func.count())
+            .where(User.unit_id.is_not(None), User.active.is_(True))
+            .group_by(User.unit_id)
+        ).all()
+    )
+    return render_template("admin/units.html", units=rows, user_counts=counts)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    form = NewUnitForm()
+    _fill_unit_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            unit = services.create_unit(
+                code=form.code.data, name=form.name.data, kind=form.kind.data,
+                email=form.email.data, active=bool(form.active.data),
+            )
+        except auth_services.UserError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Đã tạo đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/unit_form.html", form=form, unit=None), status
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit_edit(unit_id: int):
+    unit = _get_unit(unit_id)
+    form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
+    _fill_unit_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_unit(
+                unit, name=form.name.data, kind=form.kind.data, email=form.email.data,
+                active=bool(form.active.data),
+            )
+        except auth_services.UserError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Đã lưu đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/unit_form.html", form=form, unit=unit), status
