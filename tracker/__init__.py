@@ -86,16 +86,21 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.core import web
     from tracker.directives.views import bp as directives_bp
+    from tracker.reminders.views import bp as reminders_bp
 
     web.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
     from tracker.demo.cli import seed_demo_command
+    from tracker.reminders.cli import reminders_cli, scheduler_command
 
     app.register_blueprint(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(scheduler_command)

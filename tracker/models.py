@@ -14,4 +14,5 @@ from tracker.directives.models import (  # noqa: F401
     RoutingRule,
     SourceDocument,
 )
+from tracker.reminders.models import OutboxMessage, ReminderLog  # noqa: F401
 from tracker.units.models import Unit  # noqa: F401

@@ -1,0 +1,311 @@
+"""Deliver the outbox: claim a row, send it, mark it, each in its own short transaction.
+
+No transaction is ever open while talking to the SMTP server. 4xx replies and connection errors
+are retried with backoff (`next_attempt_at`); a 5xx reply is permanent and marks the message
+failed. Without SMTP_HOST each message is written as an .eml file under OUTBOX_DIR instead.
+
+Outbox timestamps are operational: they use the real UTC clock even when "today" is frozen for a
+demo, so retries and backoff keep working.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from tracker.extensions import db
+from tracker.reminders.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+
+log = logging.getLogger("tracker.reminders")
+
+# Minutes to wait after the 1st, 2nd, ... failed attempt; after the last one the message fails.
+BACKOFF_MINUTES = (1, 5, 15, 60, 180)
+MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+# A row left in "sending" longer than this (a crashed process) goes back to the queue.
+STALE_CLAIM = dt.timedelta(minutes=30)
+
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
+)
+_LINE_BREAKS = re.compile(r"[\r\n\x00\u2028\u2029\x85\x0b\x0c]+")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, from the real clock (see the module docstring)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def clean_header(value: str | None) -> str:
+    """A value safe for a header: CR, LF and other line breaks become a space."""
+    return _LINE_BREAKS.sub(" ", value or "").strip()
+
+
+def clean_address(value: str | None) -> str | None:
+    """The address when it is one plain addr-spec, else None (a CR/LF or a second address is
+    refused outright, not repaired, so no header can be smuggled in through an e-mail field)."""
+    text = (value or "").strip()
+    if not text or len(text) > 200 or not _ADDRESS.match(text):
+        return None
+    return text
+
+
+class HeaderInjectionError(ValueError):
+    """A header value tried to carry a line break or a second address."""
+
+
+def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
+    """The MIME message (text + HTML alternative) for an outbox row."""
+    address = clean_address(row.recipient)
+    if address is None:
+        raise HeaderInjectionError(f"invalid recipient {row.recipient!r}")
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = clean_header(mail_from)
+    local, domain = address.rsplit("@", 1)
+    msg["To"] = Address(display_name=clean_header(row.recipient_name), username=local,
+                        domain=domain)
+    msg["Subject"] = clean_header(row.subject)
+    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    msg["Message-ID"] = row.message_id or make_msgid(domain=_sender_domain(mail_from))
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(row.text_body)
+    msg.add_alternative(row.html_body, subtype="html")
+    return msg
+
+
+def _sender_domain(mail_from: str) -> str:
+    match = re.search(r"@([A-Za-z0-9.-]+)", mail_from or "")
+    return match.group(1) if match else "localhost"
+
+
+def _envelope_from(mail_from: str) -> str:
+    match = re.search(r"<([^<>\s]+@[^<>\s]+)>", mail_from or "")
+    if match:
+        return match.group(1)
+    return clean_address(mail_from) or ""
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+class TemporarySendError(Exception):
+    """Retry later: a 4xx reply, a dropped connection, a timeout."""
+
+
+class PermanentSendError(Exception):
+    """Do not retry: a 5xx reply, or a message that cannot be built."""
+
+
+class SmtpSender:
+    """One SMTP connection reused for a batch; reconnects after an error."""
+
+    def __init__(self, config: dict) -> None:
+        self.host = config["SMTP_HOST"]
+        self.port = int(config.get("SMTP_PORT") or 25)
+        self.timeout = float(config.get("SMTP_TIMEOUT") or 20)
+        self.use_ssl = bool(config.get("SMTP_SSL"))
+        self.starttls = bool(config.get("SMTP_STARTTLS"))
+        self.user = config.get("SMTP_USER") or ""
+        self.password = config.get("SMTP_PASSWORD") or ""
+        self.conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if self.use_ssl:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=context
+            )
+        else:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                conn.starttls(context=context)
+        if self.user:
+            conn.login(self.user, self.password)
+        return conn
+
+    def send(self, msg: EmailMessage, envelope_from: str, recipient: str) -> None:
+        try:
+            if self.conn is None:
+                self.conn = self._connect()
+            refused = self.conn.send_message(msg, from_addr=envelope_from, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.reset()
+            code, text = next(iter(exc.recipients.values()), (0, b""))
+            raise _classify(code, text) from exc
+        except smtplib.SMTPResponseException as exc:
+            self.reset()
+            raise _classify(exc.smtp_code, exc.smtp_error) from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.reset()
+            raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
+        if refused:
+            code, text = next(iter(refused.values()))
+            raise _classify(code, text)
+
+    def reset(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                conn.close()
+
+    def close(self) -> None:
+        self.reset()
+
+
+def _classify(code: int, text: bytes | str) -> Exception:
+    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    detail = f"{code} {message}".strip()
+    if 500 <= code < 600:
+        return PermanentSendError(detail)
+    return TemporarySendError(detail)
+
+
+# ---------------------------------------------------------------- .eml files
+
+
+def write_eml(msg: EmailMessage, row_id: int, outbox_dir: Path) -> Path:
+    """Write the message as <OUTBOX_DIR>/<id>.eml atomically (temp file, then rename)."""
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    target = outbox_dir / f"{row_id:06d}.eml"
+    temp = outbox_dir / f".{row_id:06d}.{os.getpid()}.tmp"
+    temp.write_bytes(msg.as_bytes())
+    temp.replace(target)
+    return target
+
+
+# ---------------------------------------------------------------- the delivery loop
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"đã gửi {self.sent}, hẹn gửi lại {self.retried}, lỗi {self.failed}"
+
+
+def release_stale_claims(now: dt.datetime) -> int:
+    """Put back rows a crashed process left in "sending" (its own short transaction)."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .values(status=QUEUED, next_attempt_at=now)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def claim(message_id: int, now: dt.datetime) -> bool:
+    """queued -> sending with a conditional UPDATE: of two processes only one gets the row."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == QUEUED)
+        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _finish(message_id: int, **values: object) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING)
+        .values(**values)
+    )
+    db.session.commit()
+
+
+def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> DeliveryResult:
+    """Send every queued message whose time has come. Never raises for a mail problem."""
+    now = now or utcnow()
+    config = current_app.config
+    result = DeliveryResult()
+    db.session.commit()  # start from a clean slate: no transaction of the caller stays open
+    release_stale_claims(now)
+    ids = list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    if not ids:
+        return result
+    mail_from = config.get("MAIL_FROM", "")
+    sender = SmtpSender(config) if config.get("SMTP_HOST") else None
+    try:
+        for message_id in ids:
+            if not claim(message_id, now):
+                continue  # another process took it
+            row = db.session.get(OutboxMessage, message_id)
+            assert row is not None  # just claimed it
+            attempts = row.attempts
+            try:
+                msg = build_message(row, mail_from)
+                if row.message_id is None:
+                    row.message_id = str(msg["Message-ID"])
+                recipient = row.recipient
+                db.session.commit()  # end the read before any network I/O
+                eml_path = None
+                if sender is None:
+                    eml_path = str(write_eml(msg, message_id, Path(config["OUTBOX_DIR"])))
+                else:
+                    sender.send(msg, _envelope_from(mail_from), recipient)
+            except (PermanentSendError, HeaderInjectionError, ValueError) as exc:
+                db.session.rollback()
+                _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
+                log.warning("outbox %s failed permanently: %s", message_id, exc)
+                result.failed += 1
+                continue
+            except (TemporarySendError, OSError) as exc:
+                db.session.rollback()
+                if attempts >= MAX_ATTEMPTS:
+                    _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
+                    log.warning("outbox %s failed after %s attempts: %s", message_id, attempts,
+                                exc)
+                    result.failed += 1
+                else:
+                    wait = dt.timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
+                    _finish(
+                        message_id, status=QUEUED, next_attempt_at=now + wait,
+                        last_error=str(exc)[:2000],
+                    )
+                    log.info("outbox %s deferred %s: %s", message_id, wait, exc)
+                    result.retried += 1
+                continue
+            _finish(message_id, status=SENT, sent_at=utcnow(), eml_path=eml_path,
+                    last_error=None)
+            result.sent += 1
+    finally:
+        if sender is not None:
+            sender.close()
+    if result.sent or result.retried or result.failed:
+        log.info("outbox: %s", result)
+    return result
+
+
+def requeue(row: OutboxMessage) -> None:
+    """Give a failed message a fresh set of attempts (the caller commits)."""
+    row.status = QUEUED
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.claimed_at = None
+    db.session.flush()

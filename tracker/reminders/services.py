@@ -1,0 +1,568 @@
+"""Reminder rules over the database: gather plain data, select what is due, compose the e-mails.
+
+`plan_*` functions only read; `queue` adds the log rows and outbox messages and flushes. The job
+(tracker.reminders.jobs) commits once, so the unique log rows and the messages they produce land
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth.models import LEADER, OFFICER, SECRETARIAT, User
+from tracker.calendar.services import load_calendar
+from tracker.core import clock
+from tracker.core.formatting import fmt_date
+from tracker.directives.models import LEAD, Assignment, Directive, ProgressUpdate
+from tracker.directives.presenters import assignment_status, directive_status
+from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, facts_of, summarize
+from tracker.extensions import db
+from tracker.reminders import selection
+from tracker.reminders.mail import clean_address, clean_header, utcnow
+from tracker.reminders.models import (
+    CUTOFF,
+    DAILY,
+    DUE_TODAY,
+    ESCALATE,
+    MAIL_CUTOFF,
+    MAIL_DIGEST,
+    MAIL_REMINDER,
+    OVERDUE,
+    QUEUED,
+    UPCOMING,
+    OutboxMessage,
+    ReminderLog,
+)
+from tracker.reminders.policy import Policy, load_policy
+from tracker.units.models import Unit
+
+# Display order in an e-mail: the most urgent first.
+SEVERITY = {ESCALATE: 0, OVERDUE: 1, DUE_TODAY: 2, UPCOMING: 3}
+SUBJECT_PHRASES = {
+    ESCALATE: "{n} nhiệm vụ quá hạn cần lãnh đạo chỉ đạo",
+    OVERDUE: "{n} nhiệm vụ quá hạn",
+    DUE_TODAY: "{n} nhiệm vụ đến hạn hôm nay",
+    UPCOMING: "{n} nhiệm vụ sắp đến hạn",
+}
+SECTION_TITLES = {
+    ESCALATE: "Quá hạn, đã báo cáo lãnh đạo phụ trách và Văn phòng",
+    OVERDUE: "Quá hạn",
+    DUE_TODAY: "Đến hạn hôm nay",
+    UPCOMING: "Sắp đến hạn",
+}
+LEVEL_ONE_MODES = ("each_run",)
+CUTOFF_MODES = ("each_run", "daily_digest")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str
+
+
+@dataclass
+class MailItem:
+    """One line of a reminder e-mail."""
+
+    assignment_id: int
+    directive_id: int
+    number: str
+    title: str
+    unit_name: str
+    role_label: str
+    deadline: dt.date | None
+    days_overdue: int
+    kind: str
+    link: str
+    status_label: str = ""
+    last_update: dt.date | None = None
+
+    @property
+    def deadline_text(self) -> str:
+        return fmt_date(self.deadline, "Không có thời hạn")
+
+    @property
+    def number_key(self) -> tuple[int, ...]:
+        """'6.1' sorts after '6' and before '7' (not as text, where '12' < '6')."""
+        return tuple(int(p) for p in self.number.split(".") if p.isdigit())
+
+    @property
+    def sort_key(self) -> tuple:
+        return (SEVERITY.get(self.kind, 9), -self.days_overdue, self.number_key, self.unit_name)
+
+
+@dataclass
+class Composed:
+    """A message ready for the outbox."""
+
+    kind: str
+    recipient: Recipient
+    subject: str
+    text: str
+    html: str
+    dedupe_key: str
+
+
+@dataclass
+class Plan:
+    """What a run would record and send; `queue` writes it."""
+
+    as_of: dt.date
+    due: list[selection.Due] = field(default_factory=list)
+    messages: list[Composed] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        """Human-readable lines for --dry-run and the logs."""
+        return [f"{m.recipient.address}: {m.subject}" for m in self.messages]
+
+
+def directive_link(directive_id: int) -> str:
+    base = str(current_app.config.get("BASE_URL", "")).rstrip("/")
+    return f"{base}/directives/{directive_id}"
+
+
+def _policy() -> Policy:
+    return load_policy(current_app.config.get("REMINDER_TIME"))
+
+
+# ---------------------------------------------------------------- data gathering
+
+
+def open_assignments(as_of: dt.date) -> list[Assignment]:
+    """Assignments that may still need a reminder as of the day, with directive, unit, leader."""
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Assignment.directive)
+            .where(
+                Directive.withdrawn_at.is_(None),
+                Assignment.state != "withdrawn",
+                sa.or_(
+                    Assignment.state != "done",
+                    Assignment.completed_on.is_(None),
+                    Assignment.completed_on > as_of,
+                ),
+            )
+            .options(
+                joinedload(Assignment.directive).joinedload(Directive.leader),
+                joinedload(Assignment.unit),
+            )
+            .order_by(Assignment.id)
+        ).unique()
+    )
+
+
+def assignment_info(assignment: Assignment) -> selection.AssignmentInfo:
+    return selection.AssignmentInfo(
+        id=assignment.id,
+        unit_id=assignment.unit_id,
+        is_lead=assignment.role == LEAD,
+        facts=facts_of(assignment, withdrawn=assignment.directive.is_withdrawn),
+    )
+
+
+def recorded_keys(assignment_ids: Iterable[int], kinds: Iterable[str]) -> set[tuple[int, str, str]]:
+    ids = list(assignment_ids)
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        sa.select(ReminderLog.assignment_id, ReminderLog.kind, ReminderLog.occurrence).where(
+            ReminderLog.assignment_id.in_(ids), ReminderLog.kind.in_(list(kinds))
+        )
+    ).all()
+    return {(a, k, o) for a, k, o in rows}
+
+
+def _active_users(*roles: str) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role.in_(roles), User.email.is_not(None))
+            .order_by(User.id)
+        )
+    )
+
+
+class Directory:
+    """Who gets what: unit mailboxes, officers by notify_mode, leaders, the secretariat."""
+
+    def __init__(self) -> None:
+        self.officers: dict[int, list[User]] = defaultdict(list)
+        for user in _active_users(OFFICER):
+            if user.unit_id is not None:
+                self.officers[user.unit_id].append(user)
+        self.secretariat = _active_users(SECRETARIAT)
+        self.leaders = _active_users(LEADER)
+
+    @staticmethod
+    def _person(user: User) -> Recipient | None:
+        address = clean_address(user.email)
+        return Recipient(address, clean_header(user.full_name)) if address else None
+
+    @staticmethod
+    def _mailbox(unit: Unit) -> Recipient | None:
+        address = clean_address(unit.email)
+        return Recipient(address, clean_header(unit.name)) if address else None
+
+    def unit(self, unit: Unit, modes: Iterable[str] | None) -> list[Recipient]:
+        """The unit's mailbox and its officers whose notify_mode is in `modes` (None: all)."""
+        wanted = set(modes) if modes is not None else None
+        found = [self._mailbox(unit)] if unit.active else []
+        for user in self.officers.get(unit.id, []):
+            if wanted is None or user.notify_mode in wanted:
+                found.append(self._person(user))
+        return [r for r in found if r is not None]
+
+    def daily_units(self) -> set[int]:
+        return {
+            unit_id
+            for unit_id, users in self.officers.items()
+            if any(u.notify_mode == "daily_digest" and clean_address(u.email) for u in users)
+        }
+
+    def daily_officers(self, unit_id: int) -> list[Recipient]:
+        people = [
+            self._person(u)
+            for u in self.officers.get(unit_id, [])
+            if u.notify_mode == "daily_digest"
+        ]
+        return [r for r in people if r is not None]
+
+    def escalation(self, assignment: Assignment) -> list[Recipient]:
+        """Level 2: the unit (all officers, mailbox), the leader in charge, the secretariat."""
+        leader = assignment.directive.leader
+        if leader is not None and leader.active and leader.email:
+            leaders = [leader]
+        else:
+            leaders = self.leaders
+        people = [self._person(u) for u in [*leaders, *self.secretariat]]
+        return self.unit(assignment.unit, None) + [r for r in people if r is not None]
+
+    def digest_leaders(self) -> list[Recipient]:
+        people = [self._person(u) for u in self.leaders if u.notify_mode != "escalations_only"]
+        return [r for r in people if r is not None]
+
+
+# ---------------------------------------------------------------- composition
+
+
+def _item(assignment: Assignment, kind: str, due: selection.Due, as_of: dt.date) -> MailItem:
+    directive = assignment.directive
+    status = assignment_status(assignment, as_of)
+    return MailItem(
+        assignment_id=assignment.id,
+        directive_id=directive.id,
+        number=directive.number,
+        title=directive.title,
+        unit_name=assignment.unit.name,
+        role_label=assignment.role_label.lower(),
+        deadline=due.deadline,
+        days_overdue=due.days_overdue,
+        kind=kind,
+        link=directive_link(directive.id),
+        status_label=status.label,
+        last_update=clock.local_date(assignment.last_update_at)
+        if assignment.last_update_at
+        else None,
+    )
+
+
+def _display_kind(due: selection.Due, as_of: dt.date) -> str:
+    if due.kind != DAILY:
+        return due.kind
+    if due.deadline is not None and due.deadline < as_of:
+        return OVERDUE
+    if due.deadline == as_of:
+        return DUE_TODAY
+    return UPCOMING
+
+
+def reminder_subject(items: list[MailItem]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item.kind] += 1
+    prefix = "[Báo cáo vượt cấp]" if counts.get(ESCALATE) else "[Nhắc việc]"
+    parts = [SUBJECT_PHRASES[k].format(n=counts[k]) for k in SEVERITY if counts.get(k)]
+    return f"{prefix} {', '.join(parts)}"
+
+
+def _dedupe(prefix: str, recipient: str, keys: Iterable[object]) -> str:
+    digest = hashlib.sha256(
+        "|".join([recipient, *sorted(str(k) for k in keys)]).encode()
+    ).hexdigest()[:40]
+    return f"{prefix}:{digest}"
+
+
+def _render(name: str, **context: object) -> tuple[str, str]:
+    context.setdefault("org_name", current_app.config.get("ORG_NAME", ""))
+    context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
+    text = render_template(f"reminders/email/{name}.txt", **context)
+    html = render_template(f"reminders/email/{name}.html", **context)
+    return text, html
+
+
+def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
+    """Everything due as of the day that has no record yet, composed one e-mail per recipient."""
+    policy = policy or _policy()
+    calendar = load_calendar()
+    plan = Plan(as_of)
+    if not calendar.is_working_day(as_of):
+        return plan
+    assignments = open_assignments(as_of)
+    by_id = {a.id: a for a in assignments}
+    directory = Directory()
+    recorded = recorded_keys(by_id, [UPCOMING, DUE_TODAY, OVERDUE, ESCALATE, DAILY])
+    plan.due = selection.select_due(
+        as_of,
+        (assignment_info(a) for a in assignments),
+        policy,
+        calendar,
+        recorded,
+        directory.daily_units(),
+    )
+    inbox: dict[str, tuple[Recipient, dict[int, MailItem]]] = {}
+    for due in plan.due:
+        assignment = by_id[due.assignment_id]
+        if due.kind == ESCALATE:
+            recipients = directory.escalation(assignment)
+        elif due.kind == DAILY:
+            recipients = directory.daily_officers(assignment.unit_id)
+        else:
+            recipients = directory.unit(assignment.unit, LEVEL_ONE_MODES)
+        kind = _display_kind(due, as_of)
+        for recipient in recipients:
+            _, items = inbox.setdefault(recipient.address.lower(), (recipient, {}))
+            current = items.get(assignment.id)
+            if current is None or SEVERITY[kind] < SEVERITY[current.kind]:
+                items[assignment.id] = _item(assignment, kind, due, as_of)
+    for address, (recipient, by_assignment) in sorted(inbox.items()):
+        items = sorted(by_assignment.values(), key=lambda i: i.sort_key)
+        subject = reminder_subject(items)
+        sections = [
+            (SECTION_TITLES[k], [i for i in items if i.kind == k])
+            for k in SEVERITY
+            if any(i.kind == k for i in items)
+        ]
+        text, html = _render(
+            "reminder",
+            recipient=recipient,
+            subject=subject,
+            sections=sections,
+            as_of=as_of,
+            escalation=any(i.kind == ESCALATE for i in items),
+        )
+        keys = [f"{d.assignment_id}/{d.kind}/{d.occurrence}" for d in plan.due
+                if d.assignment_id in by_assignment]
+        plan.messages.append(
+            Composed(
+                MAIL_REMINDER, recipient, subject, text, html,
+                _dedupe(f"reminder:{as_of.isoformat()}", address, keys),
+            )
+        )
+    return plan
+
+
+def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
+    """The monthly "update your progress before the cut-off" notice to units with open work."""
+    policy = policy or _policy()
+    calendar = load_calendar()
+    plan = Plan(as_of)
+    found = selection.cutoff_occurrence(as_of, policy, calendar)
+    if found is None:
+        return plan
+    month_key, cutoff = found
+    assignments = open_assignments(as_of)
+    by_id = {a.id: a for a in assignments}
+    recorded = recorded_keys(by_id, [CUTOFF])
+    plan.due = selection.cutoff_due(
+        as_of, month_key, (assignment_info(a) for a in assignments), recorded
+    )
+    directory = Directory()
+    inbox: dict[str, tuple[Recipient, dict[int, MailItem]]] = {}
+    for due in plan.due:
+        assignment = by_id[due.assignment_id]
+        item = _item(assignment, CUTOFF, due, as_of)
+        for recipient in directory.unit(assignment.unit, CUTOFF_MODES):
+            inbox.setdefault(recipient.address.lower(), (recipient, {}))[1][assignment.id] = item
+    for address, (recipient, by_assignment) in sorted(inbox.items()):
+        items = sorted(
+            by_assignment.values(), key=lambda i: (-i.days_overdue, i.number_key, i.unit_name)
+        )
+        subject = (
+            f"[Nhắc việc] Cập nhật tiến độ {len(items)} nhiệm vụ "
+            f"trước ngày chốt báo cáo {fmt_date(cutoff)}"
+        )
+        text, html = _render(
+            "cutoff", recipient=recipient, subject=subject, items=items, cutoff=cutoff,
+            as_of=as_of,
+        )
+        plan.messages.append(
+            Composed(
+                MAIL_CUTOFF, recipient, subject, text, html,
+                _dedupe(f"cutoff:{month_key}", address, sorted(by_assignment)),
+            )
+        )
+    return plan
+
+
+@dataclass
+class DigestData:
+    """The weekly digest's content, the same for every leader."""
+
+    as_of: dt.date
+    counts: list[tuple[str, str, int]]
+    total: int
+    overdue_by_unit: list[tuple[str, list[MailItem]]]
+    stale_units: list[tuple[str, dt.date | None]]
+    since: dt.date
+
+
+def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) -> DigestData:
+    """Counts per bucket, overdue lead assignments by unit, units silent since the last cut-off."""
+    directives = list(
+        db.session.scalars(
+            sa.select(Directive)
+            .where(Directive.parent_id.is_(None))
+            .options(
+                selectinload(Directive.assignments),
+                selectinload(Directive.children).selectinload(Directive.assignments),
+            )
+        )
+    )
+    summary = summarize(directive_status(d, as_of) for d in directives)
+    counts = [
+        (bucket.value, BUCKET_LABELS[bucket], summary.counts[bucket])
+        for bucket in BUCKET_ORDER
+        if bucket is not Bucket.WITHDRAWN
+    ]
+    assignments = open_assignments(as_of)
+    overdue: dict[str, list[MailItem]] = defaultdict(list)
+    for assignment in assignments:
+        status = assignment_status(assignment, as_of)
+        if assignment.role == LEAD and status.bucket is Bucket.OVERDUE:
+            due = selection.Due(assignment.id, OVERDUE, "", status.deadline, status.days_overdue)
+            overdue[assignment.unit.name].append(_item(assignment, OVERDUE, due, as_of))
+    since = selection.previous_cutoff(as_of, policy, calendar)
+    stale_units = _stale_units(assignments, as_of, since)
+    return DigestData(
+        as_of=as_of,
+        counts=counts,
+        total=summary.total,
+        overdue_by_unit=[
+            (unit, sorted(items, key=lambda i: (-i.days_overdue, i.number_key)))
+            for unit, items in sorted(overdue.items())
+        ],
+        stale_units=stale_units,
+        since=since,
+    )
+
+
+def _stale_units(
+    assignments: list[Assignment], as_of: dt.date, since: dt.date
+) -> list[tuple[str, dt.date | None]]:
+    """Units with open work and no progress update from `since` up to `as_of`."""
+    open_by_unit: dict[int, Unit] = {}
+    for assignment in assignments:
+        if assignment_status(assignment, as_of).bucket not in selection.SKIPPED_BUCKETS:
+            open_by_unit[assignment.unit_id] = assignment.unit
+    if not open_by_unit:
+        return []
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=clock.VN_TZ)
+    end_utc = end.astimezone(clock.UTC).replace(tzinfo=None)
+    rows = db.session.execute(
+        sa.select(Assignment.unit_id, sa.func.max(ProgressUpdate.created_at))
+        .join(ProgressUpdate, ProgressUpdate.assignment_id == Assignment.id)
+        .where(Assignment.unit_id.in_(list(open_by_unit)), ProgressUpdate.created_at < end_utc)
+        .group_by(Assignment.unit_id)
+    ).all()
+    last = {unit_id: clock.local_date(at) for unit_id, at in rows if at is not None}
+    stale = [
+        (unit, last.get(unit_id))
+        for unit_id, unit in open_by_unit.items()
+        if last.get(unit_id) is None or last[unit_id] < since
+    ]
+    stale.sort(key=lambda pair: (pair[0].position, pair[0].name))
+    return [(unit.name, day) for unit, day in stale]
+
+
+def plan_digest(as_of: dt.date, policy: Policy | None = None) -> Plan:
+    """The weekly digest to leaders, once per ISO week per leader (by the outbox dedupe key)."""
+    policy = policy or _policy()
+    calendar = load_calendar()
+    plan = Plan(as_of)
+    week = selection.digest_occurrence(as_of, policy, calendar)
+    if week is None:
+        return plan
+    leaders = Directory().digest_leaders()
+    keys = {r.address.lower(): f"digest:{week}:{r.address.lower()}" for r in leaders}
+    already = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys.values()))
+        )
+    )
+    pending = [r for r in leaders if keys[r.address.lower()] not in already]
+    if not pending:
+        return plan
+    data = digest_data(as_of, policy, calendar)
+    overdue_count = sum(len(items) for _, items in data.overdue_by_unit)
+    subject = (
+        f"[Tổng hợp tuần] Tình hình thực hiện nhiệm vụ đến ngày {fmt_date(as_of)}: "
+        f"{overdue_count} nhiệm vụ quá hạn"
+    )
+    seen: set[str] = set()
+    for recipient in pending:
+        address = recipient.address.lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        text, html = _render("digest", recipient=recipient, subject=subject, data=data)
+        plan.messages.append(
+            Composed(MAIL_DIGEST, recipient, subject, text, html, keys[address])
+        )
+    return plan
+
+
+# ---------------------------------------------------------------- writing
+
+
+def queue(plan: Plan) -> list[OutboxMessage]:
+    """Insert the plan's log rows and outbox messages (flush; the caller commits)."""
+    now = utcnow()
+    for due in plan.due:
+        db.session.add(
+            ReminderLog(
+                assignment_id=due.assignment_id,
+                kind=due.kind,
+                occurrence=due.occurrence,
+                as_of=plan.as_of,
+                created_at=now,
+            )
+        )
+    rows = []
+    for message in plan.messages:
+        row = OutboxMessage(
+            kind=message.kind,
+            as_of=plan.as_of,
+            recipient=message.recipient.address,
+            recipient_name=message.recipient.name,
+            subject=clean_header(message.subject),
+            text_body=message.text,
+            html_body=message.html,
+            status=QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            dedupe_key=message.dedupe_key,
+        )
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    return rows
