@@ -87,11 +87,13 @@ def register_blueprints(app: Flask) -> None:
     from tracker.core import web
     from tracker.directives.views import bp as directives_bp
     from tracker.reminders.views import bp as reminders_bp
+    from tracker.units.views import bp as units_bp
 
     web.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
+    app.register_blueprint(units_bp)
     app.register_blueprint(reminders_bp)
 
 

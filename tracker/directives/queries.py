@@ -52,7 +52,51 @@ def directives_of_period(period: Period) -> list[Directive]:
                 selectinload(Directive.children)
                 .selectinload(Directive.assignments)
                 .joinedload(Assignment.unit),
+                # directive_status asks every sub-directive for its own sub-directives.
+                selectinload(Directive.children).selectinload(Directive.children),
             )
             .order_by(Directive.position, Directive.id)
         )
     )
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def periods_with_counts() -> list[tuple[Period, int]]:
+    """Every period that has directives, newest first, with its count of top-level directives."""
+    count = sa.func.count(Directive.id)
+    rows = db.session.execute(
+        sa.select(Period, count)
+        .join(Directive, Directive.period_id == Period.id)
+        .where(Directive.parent_id.is_(None))
+        .group_by(Period.id)
+        .order_by(Period.year.desc(), Period.month.desc())
+    ).all()
+    return [(period, n) for period, n in rows]
+
+
+def pick_default(periods: list[Period]) -> Period | None:
+    """default_period() over an already loaded list (newest first): no extra query."""
+    today = clock.today()
+    for period in periods:
+        if (period.year, period.month) == (today.year, today.month):
+            return period
+    return periods[0] if periods else None
+
+
+def parse_period_key(key: str) -> tuple[int, int] | None:
+    """'2023-03' -> (2023, 3); None when it is not a real month."""
+    try:
+        year_text, month_text = key.strip().split("-")
+        year, month = int(year_text), int(month_text)
+    except ValueError:
+        return None
+    if not (1900 <= year <= 9999 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+def find_period(periods: list[Period], key: str) -> Period | None:
+    parsed = parse_period_key(key)
+    return next((p for p in periods if (p.year, p.month) == parsed), None)

@@ -1,28 +1,153 @@
+"""Read pages: the first page, the dashboard and the directive list (thin: parse, query, render)."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from tracker.core import clock
-from tracker.directives import queries
-from tracker.directives.fields import FIELD_LABELS
+from tracker.core.errors import fail
+from tracker.directives import dashboard, listing, queries
+from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
+from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import LEAD
 from tracker.directives.presenters import directive_status
+from tracker.directives.status import (
+    BUCKET_COLOURS,
+    BUCKET_LABELS,
+    BUCKET_ORDER,
+    Bucket,
+    fmt_rate,
+    summarize,
+)
+from tracker.extensions import db
+from tracker.units.models import Unit
 
 bp = Blueprint("directives", __name__)
 
 
+def directive_url(directive_id: int) -> str | None:
+    """The directive page (work.directive), once that blueprint is registered."""
+    if "work.directive" not in current_app.view_functions:
+        return None
+    return url_for("work.directive", directive_id=directive_id)
+
+
+def fmt_int(value: int) -> str:
+    """Vietnamese thousands separator: 16.051."""
+    return f"{value:,}".replace(",", ".")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "directive_url": directive_url,
+        "fmt_rate": fmt_rate,
+        "fmt_int": fmt_int,
+        "BUCKET_LABELS": BUCKET_LABELS,
+        "BUCKET_COLOURS": BUCKET_COLOURS,
+        "BUCKET_ORDER": BUCKET_ORDER,
+        "Bucket": Bucket,
+        "field_labels": FIELD_LABELS,
+        "LEAD": LEAD,
+    }
+
+
+def _filters_or_400(parse, *args):
+    try:
+        return parse(*args)
+    except listing.FilterError as exc:
+        fail(400, str(exc))
+
+
 @bp.route("/")
 def index():
-    """The first page after login: the directives of the current (or latest) period."""
-    period = queries.default_period()
-    directives = queries.directives_of_period(period) if period else []
+    """The first page after login: a period's directives with their buckets and a summary."""
+    periods = [p for p, _ in queries.periods_with_counts()]
+    period = _filters_or_400(listing.parse_period, request.args, periods)
+    if period is None:  # "all" makes no sense here: show the default period
+        period = queries.pick_default(periods)
     as_of = clock.today()
+    directives = queries.directives_of_period(period) if period else []
+    statuses = {d.id: directive_status(d, as_of) for d in directives}
+    child_statuses = {c.id: directive_status(c, as_of) for d in directives for c in d.children}
     return render_template(
         "directives/index.html",
         period=period,
+        periods=periods,
         directives=directives,
         as_of=as_of,
-        status_of=lambda d: directive_status(d, as_of),
-        field_labels=FIELD_LABELS,
-        LEAD=LEAD,
+        statuses={**statuses, **child_statuses},
+        summary=summarize(statuses.values()),
+    )
+
+
+@bp.route("/dashboard", endpoint="dashboard")
+def dashboard_page():
+    """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
+    periods = [p for p, _ in queries.periods_with_counts()]
+    period = _filters_or_400(listing.parse_period, request.args, periods)
+    if period is None:
+        period = queries.pick_default(periods)
+    as_of, against = _filters_or_400(listing.parse_as_of, request.args)
+    sort = request.args.get("sort", "name")
+    if sort not in SCOREBOARD_COLUMNS:
+        sort = "name"
+    descending = request.args.get("order", "asc") == "desc"
+    board = None
+    chart = None
+    if period is not None:
+        units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
+        board = dashboard.build_board(dashboard.load_snapshot(period.id), units, as_of, against)
+        board.units = sort_rows(board.units, sort, descending)
+        chart = stacked_chart(board.fields)
+    link_args = {
+        "period": period.key if period else None,
+        "as_of": as_of.strftime("%d/%m/%Y"),
+        "against": against,
+    }
+    return render_template(
+        "directives/dashboard.html",
+        period=period,
+        periods=periods,
+        board=board,
+        chart=chart,
+        as_of=as_of,
+        against=against,
+        against_labels=listing.AGAINST_LABELS,
+        columns=SCOREBOARD_COLUMNS,
+        sort=sort,
+        descending=descending,
+        link_args=link_args,
+    )
+
+
+@bp.route("/directives", endpoint="list")
+def list_page():
+    """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
+    periods = [p for p, _ in queries.periods_with_counts()]
+    filters = _filters_or_400(listing.parse_filters, request.args, periods)
+    page = db.paginate(
+        listing.filtered_select(filters),
+        page=filters.page,
+        per_page=filters.per_page,
+        error_out=False,
+        count=True,
+    )
+    statuses = {}
+    for d in page.items:
+        statuses[d.id] = directive_status(d, filters.as_of, filters.against)
+        for child in d.children:
+            statuses[child.id] = directive_status(child, filters.as_of, filters.against)
+    return render_template(
+        "directives/list.html",
+        page=page,
+        filters=filters,
+        periods=periods,
+        statuses=statuses,
+        units=listing.unit_choices(),
+        fields=FIELDS,
+        sorts=listing.SORTS,
+        against_labels=listing.AGAINST_LABELS,
+        last_update=listing.last_update,
     )

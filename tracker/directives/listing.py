@@ -1,0 +1,284 @@
+"""The directive list's filters, sorting and paging, shared by the list page and the JSON API.
+
+The list shows top-level directives (as the report and the dashboard count them) with their
+sub-directives beneath. Every filter runs in SQL, bucket included (status_sql mirrors the pure
+rule), so the page's query count and cost do not grow with the number of directives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+
+from tracker.core import clock
+from tracker.core.formatting import fmt_date, parse_vn_date
+from tracker.directives import queries
+from tracker.directives.fields import FIELD_LABELS
+from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.search import fold
+from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
+from tracker.directives.status_sql import bucket_rank, directive_buckets
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+SORTS: dict[str, str] = {
+    "number": "Số thứ tự",
+    "deadline": "Thời hạn",
+    "bucket": "Tình trạng",
+    "updated": "Cập nhật gần nhất",
+}
+DEFAULT_DIRECTION = {"number": "asc", "deadline": "asc", "bucket": "asc", "updated": "desc"}
+AGAINST_LABELS = {EXTENDED: "Theo thời hạn đã gia hạn", ORIGINAL: "Theo thời hạn ban đầu"}
+ALL_PERIODS = "all"
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 200
+
+
+class FilterError(ValueError):
+    """A filter value that makes no sense; the message is Vietnamese and safe to show."""
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    period: Period | None  # None: every period
+    field: str | None = None
+    unit_id: int | None = None
+    bucket: Bucket | None = None
+    q: str = ""
+    sort: str = "number"
+    order: str = "asc"
+    as_of: dt.date = dt.date(1970, 1, 1)
+    against: str = EXTENDED
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def period_key(self) -> str:
+        return self.period.key if self.period is not None else ALL_PERIODS
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments that reproduce these filters (for links), with changes."""
+        f = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+        args: dict[str, Any] = {"period": f.period_key}
+        if f.field:
+            args["field"] = f.field
+        if f.unit_id:
+            args["unit"] = f.unit_id
+        if f.bucket:
+            args["bucket"] = f.bucket.value
+        if f.q:
+            args["q"] = f.q
+        if f.sort != "number" or f.order != DEFAULT_DIRECTION[f.sort]:
+            args["sort"], args["order"] = f.sort, f.order
+        if f.as_of != clock.today():
+            args["as_of"] = fmt_date(f.as_of)
+        if f.against != EXTENDED:
+            args["against"] = f.against
+        if f.page > 1:
+            args["page"] = f.page
+        if f.per_page != PER_PAGE:
+            args["per_page"] = f.per_page
+        return args
+
+
+def _int(value: str, message: str, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise FilterError(message) from None
+    if number < minimum or number > 2**31 - 1:
+        raise FilterError(message)
+    return number
+
+
+def parse_as_of(args: Mapping[str, str]) -> tuple[dt.date, str]:
+    """as_of (dd/mm/yyyy, default today) and against (original | extended)."""
+    as_of = clock.today()
+    text = (args.get("as_of") or "").strip()
+    if text:
+        parsed = parse_vn_date(text)
+        if parsed is None:
+            raise FilterError(f"Ngày tính tình trạng không hợp lệ: {text[:20]} (dạng dd/mm/yyyy).")
+        as_of = parsed
+    against = (args.get("against") or EXTENDED).strip()
+    if against not in AGAINST_LABELS:
+        raise FilterError("Cách tính thời hạn không hợp lệ (original hoặc extended).")
+    return as_of, against
+
+
+def parse_period(args: Mapping[str, str], periods: list[Period]) -> Period | None:
+    """The period asked for; the current or latest one by default; None for every period."""
+    key = (args.get("period") or "").strip()
+    if not key:
+        return queries.pick_default(periods)
+    if key == ALL_PERIODS:
+        return None
+    if queries.parse_period_key(key) is None:
+        raise FilterError(f"Kỳ không hợp lệ: {key[:20]} (dạng YYYY-MM).")
+    period = queries.find_period(periods, key)
+    if period is None:
+        raise FilterError(f"Không có nhiệm vụ nào trong kỳ {key[:20]}.")
+    return period
+
+
+def parse_bucket(value: str | None) -> Bucket | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return Bucket(value)
+    except ValueError:
+        raise FilterError(f"Tình trạng không hợp lệ: {value[:30]}.") from None
+
+
+def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters:
+    """Read the list's query string; FilterError (Vietnamese) on a value that makes no sense."""
+    as_of, against = parse_as_of(args)
+    field = (args.get("field") or "").strip() or None
+    if field is not None and field not in FIELD_LABELS:
+        raise FilterError(f"Lĩnh vực không hợp lệ: {field[:40]}.")
+    unit_text = (args.get("unit") or "").strip()
+    unit_id = _int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise FilterError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
+    sort = (args.get("sort") or "number").strip()
+    if sort not in SORTS:
+        raise FilterError("Cách sắp xếp không hợp lệ.")
+    order = (args.get("order") or DEFAULT_DIRECTION[sort]).strip()
+    if order not in ("asc", "desc"):
+        raise FilterError("Chiều sắp xếp không hợp lệ (asc hoặc desc).")
+    page = _int(args.get("page") or "1", "Số trang không hợp lệ.")
+    per_page = _int(args.get("per_page") or str(PER_PAGE), "Số dòng mỗi trang không hợp lệ.")
+    if per_page > MAX_PER_PAGE:
+        raise FilterError(f"Tối đa {MAX_PER_PAGE} dòng mỗi trang.")
+    return ListFilters(
+        period=parse_period(args, periods),
+        field=field,
+        unit_id=unit_id,
+        bucket=parse_bucket(args.get("bucket")),
+        q=q,
+        sort=sort,
+        order=order,
+        as_of=as_of,
+        against=against,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _touches(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
+    """The directive or one of its sub-directives is assigned to the unit."""
+    c = aliased(Directive)
+    return sa.exists(
+        sa.select(Assignment.id)
+        .join(c, c.id == Assignment.directive_id)
+        .where(Assignment.unit_id == unit_id, sa.or_(c.id == d.id, c.parent_id == d.id))
+    )
+
+
+def _matches_text(q: str, d: type[Directive]) -> sa.ColumnElement[bool]:
+    """Accent-insensitive: the folded query inside the folded text, of it or a sub-directive."""
+    folded = " ".join(fold(q).split())
+    c = aliased(Directive)
+    return sa.or_(
+        d.search_text.contains(folded, autoescape=True),
+        sa.exists(
+            sa.select(c.id).where(
+                c.parent_id == d.id, c.search_text.contains(folded, autoescape=True)
+            )
+        ),
+    )
+
+
+def _last_updates(period_id: int | None) -> sa.Subquery:
+    """(directive_id, last) latest progress of a directive's own or its sub-directives' work."""
+    d = aliased(Directive)
+    own = sa.select(Assignment.directive_id.label("key"), Assignment.last_update_at.label("at"))
+    via_child = (
+        sa.select(d.parent_id.label("key"), Assignment.last_update_at.label("at"))
+        .join(d, d.id == Assignment.directive_id)
+        .where(d.parent_id.is_not(None))
+    )
+    if period_id is not None:
+        own = own.join(d, d.id == Assignment.directive_id).where(d.period_id == period_id)
+        via_child = via_child.where(d.period_id == period_id)
+    both = sa.union_all(own, via_child).subquery("updates")
+    return (
+        sa.select(both.c.key.label("directive_id"), sa.func.max(both.c.at).label("last"))
+        .group_by(both.c.key)
+        .subquery("last_updates")
+    )
+
+
+def filtered_select(f: ListFilters) -> sa.Select:
+    """Top-level directives matching the filters, sorted, with what the rows show loaded."""
+    d = Directive
+    stmt = (
+        sa.select(d)
+        .join(Period, Period.id == d.period_id)
+        .where(d.parent_id.is_(None))
+        .options(
+            contains_eager(d.period),
+            selectinload(d.assignments).joinedload(Assignment.unit),
+            selectinload(d.children).selectinload(Directive.assignments).joinedload(Assignment.unit),
+            # directive_status asks every sub-directive for its own sub-directives.
+            selectinload(d.children).selectinload(Directive.children),
+        )
+    )
+    period_id = f.period.id if f.period is not None else None
+    if period_id is not None:
+        stmt = stmt.where(d.period_id == period_id)
+    if f.field:
+        stmt = stmt.where(d.field == f.field)
+    if f.unit_id:
+        stmt = stmt.where(_touches(f.unit_id, d))
+    if f.q:
+        stmt = stmt.where(_matches_text(f.q, d))
+    buckets = None
+    if f.bucket is not None or f.sort == "bucket":
+        buckets = directive_buckets(f.as_of, f.against, period_id=period_id)
+        stmt = stmt.join(buckets, buckets.c.directive_id == d.id)
+        if f.bucket is not None:
+            stmt = stmt.where(buckets.c.bucket == f.bucket.value)
+    desc = f.order == "desc"
+    number_order = [d.position.desc() if desc else d.position.asc(), d.id]
+    newest_first = [Period.year.desc(), Period.month.desc()]
+    if f.sort == "deadline":
+        key = d.deadline.desc() if desc else d.deadline.asc()
+        order = [key.nulls_last(), *newest_first, d.position, d.id]
+    elif f.sort == "bucket" and buckets is not None:
+        rank = bucket_rank(buckets.c.bucket)
+        order = [rank.desc() if desc else rank.asc(), *newest_first, d.position, d.id]
+    elif f.sort == "updated":
+        last = _last_updates(period_id)
+        stmt = stmt.outerjoin(last, last.c.directive_id == d.id)
+        key = last.c.last.desc() if desc else last.c.last.asc()
+        order = [key.nulls_last(), *newest_first, d.position, d.id]
+    else:
+        order = [*newest_first, *number_order]
+    return stmt.order_by(*order)
+
+
+def unit_choices() -> list[tuple[int, str]]:
+    """(id, name) of the active units, in the catalogue's order, for the unit filter."""
+    return list(
+        db.session.execute(
+            sa.select(Unit.id, Unit.name).where(Unit.active).order_by(Unit.position, Unit.name)
+        ).tuples()
+    )
+
+
+def last_update(directive: Directive) -> dt.datetime | None:
+    """The latest progress on the directive or its sub-directives (loaded, no query)."""
+    stamps = [a.last_update_at for a in directive.assignments if a.last_update_at]
+    for child in directive.children:
+        stamps += [a.last_update_at for a in child.assignments if a.last_update_at]
+    return max(stamps) if stamps else None
+

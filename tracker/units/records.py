@@ -1,0 +1,71 @@
+"""A unit's record: its assignments counted per bucket, per period, computed in SQL.
+
+The bucket comes from status_sql (the SQL mirror of the pure rules), so a unit with ten years of
+assignments costs one grouped query, and the numbers equal the dashboard's row for that unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.status import EXTENDED, Bucket, Summary
+from tracker.directives.status_sql import assignment_bucket
+from tracker.extensions import db
+
+
+@dataclass
+class PeriodRecord:
+    period: Period
+    summary: Summary
+
+    @property
+    def in_time(self) -> int:
+        c = self.summary.counts
+        return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
+
+
+def unit_record(unit_id: int, as_of: dt.date, against: str = EXTENDED) -> list[PeriodRecord]:
+    """Per period (newest first), the unit's assignments counted per bucket as of a day."""
+    bucket = assignment_bucket(as_of, against).label("bucket")
+    rows = db.session.execute(
+        sa.select(Period, bucket, sa.func.count(Assignment.id))
+        .select_from(Assignment)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Period, Period.id == Directive.period_id)
+        .where(Assignment.unit_id == unit_id)
+        .group_by(Period.id, Period.year, Period.month, bucket)
+        .order_by(Period.year.desc(), Period.month.desc())
+    ).all()
+    records: dict[int, PeriodRecord] = {}
+    for period, value, count in rows:
+        record = records.setdefault(period.id, PeriodRecord(period, Summary()))
+        record.summary.counts[Bucket(value)] += count
+    return list(records.values())
+
+
+def units_summary(period_id: int, as_of: dt.date, against: str = EXTENDED) -> dict[int, Summary]:
+    """Every unit's assignments in one period counted per bucket: {unit_id: Summary}."""
+    bucket = assignment_bucket(as_of, against).label("bucket")
+    rows = db.session.execute(
+        sa.select(Assignment.unit_id, bucket, sa.func.count(Assignment.id))
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(Directive.period_id == period_id)
+        .group_by(Assignment.unit_id, bucket)
+    ).all()
+    result: dict[int, Summary] = {}
+    for unit_id, value, count in rows:
+        result.setdefault(unit_id, Summary()).counts[Bucket(value)] += count
+    return result
+
+
+def total(records: list[PeriodRecord]) -> Summary:
+    """All periods together."""
+    summary = Summary()
+    for record in records:
+        for b, n in record.summary.counts.items():
+            summary.counts[b] += n
+    return summary

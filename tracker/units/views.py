@@ -1,0 +1,122 @@
+"""Unit pages: the list of units with their record, and one unit's assignments and record."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from sqlalchemy.orm import contains_eager
+
+from tracker.core.errors import fail
+from tracker.directives import listing, queries
+from tracker.directives.models import Assignment, Directive
+from tracker.directives.presenters import assignment_status
+from tracker.directives.status import (
+    BUCKET_COLOURS,
+    BUCKET_LABELS,
+    BUCKET_ORDER,
+    Bucket,
+    Summary,
+    fmt_rate,
+)
+from tracker.directives.views import directive_url, fmt_int
+from tracker.extensions import db
+from tracker.units import records
+from tracker.units.catalogue import UNIT_KINDS
+from tracker.units.models import Unit
+
+bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "directive_url": directive_url,
+        "fmt_rate": fmt_rate,
+        "fmt_int": fmt_int,
+        "BUCKET_LABELS": BUCKET_LABELS,
+        "BUCKET_COLOURS": BUCKET_COLOURS,
+        "BUCKET_ORDER": BUCKET_ORDER,
+        "Bucket": Bucket,
+    }
+
+
+def _as_of_or_400():
+    try:
+        return listing.parse_as_of(request.args)
+    except listing.FilterError as exc:
+        fail(400, str(exc))
+
+
+@bp.route("/")
+def index():
+    """Every unit with its scoreboard line for a period (the dashboard's numbers)."""
+    periods = [p for p, _ in queries.periods_with_counts()]
+    try:
+        period = listing.parse_period(request.args, periods)
+    except listing.FilterError as exc:
+        fail(400, str(exc))
+    if period is None:
+        period = queries.pick_default(periods)
+    as_of, against = _as_of_or_400()
+    summaries = records.units_summary(period.id, as_of, against) if period else {}
+    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
+    groups = [
+        (label, [u for u in units if u.kind == kind]) for kind, label in UNIT_KINDS.items()
+    ]
+    others = [u for u in units if u.kind not in UNIT_KINDS]
+    if others:
+        groups.append(("Khác", others))
+    return render_template(
+        "units/index.html",
+        groups=groups,
+        summaries=summaries,
+        empty=Summary(),
+        period=period,
+        periods=periods,
+        as_of=as_of,
+        against=against,
+    )
+
+
+@bp.route("/<int:unit_id>")
+def detail(unit_id: int):
+    """A unit's assignments in a period, and its record period by period."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        fail(404, "Không tìm thấy đơn vị.")
+    as_of, against = _as_of_or_400()
+    history = records.unit_record(unit.id, as_of, against)
+    periods = [r.period for r in history]
+    try:
+        period = listing.parse_period(request.args, periods)
+    except listing.FilterError as exc:
+        fail(400, str(exc))
+    if period is None:
+        period = queries.pick_default(periods)
+    assignments: list[Assignment] = []
+    if period is not None:
+        assignments = list(
+            db.session.scalars(
+                sa.select(Assignment)
+                .join(Assignment.directive)
+                .where(Assignment.unit_id == unit.id, Directive.period_id == period.id)
+                .options(contains_eager(Assignment.directive).selectinload(Directive.parent))
+                .order_by(Directive.position, Directive.id)
+            ).unique()
+        )
+    statuses = {a.id: assignment_status(a, as_of, against) for a in assignments}
+    rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
+    assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
+    return render_template(
+        "units/detail.html",
+        unit=unit,
+        period=period,
+        history=history,
+        total=records.total(history),
+        assignments=assignments,
+        statuses=statuses,
+        as_of=as_of,
+        against=against,
+        against_labels=listing.AGAINST_LABELS,
+    )
+
