@@ -1,0 +1,94 @@
+"""Unit pages: a unit's assignments and record equal the dashboard's numbers, at any scale."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.directives.pagedata import (
+    AS_OF,
+    copy_period,
+    count_queries,
+    demo_directives,
+    spread_over_buckets,
+    unit_by_code,
+)
+from tracker.directives.presenters import assignment_status
+
+Q = "as_of=05/04/2023"
+
+
+@pytest.fixture
+def spread(demo):
+    spread_over_buckets()
+    return demo
+
+
+def _cells(html: str, attr: str, key: str) -> list[str]:
+    row = re.search(rf'<tr[^>]* {attr}="{key}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+
+
+def test_unit_detail_lists_its_assignments_with_buckets(client, spread, auth):
+    auth.login("xem")
+    unit = unit_by_code("GDDT")
+    html = client.get(f"/units/{unit.id}?period=2023-03&{Q}").get_data(as_text=True)
+    assert "Phòng Giáo dục và Đào tạo" in html
+    mine = [a for d in demo_directives() for a in d.assignments if a.unit_id == unit.id]
+    assert mine
+    shown = [int(i) for i in re.findall(r'data-assignment="(\d+)"', html)]
+    assert sorted(shown) == sorted(a.id for a in mine)
+    for a in mine:
+        label = assignment_status(a, AS_OF).label
+        assert label in _cells(html, "data-assignment", str(a.id))[-1]
+
+
+def test_unit_record_equals_dashboard_row(client, spread, auth):
+    auth.login("xem")
+    dashboard = client.get(f"/dashboard?period=2023-03&{Q}").get_data(as_text=True)
+    index = client.get(f"/units/?period=2023-03&{Q}").get_data(as_text=True)
+    unit_ids = {a.unit_id for d in demo_directives() for a in d.assignments}
+    assert len(unit_ids) > 5
+    for unit_id in unit_ids:
+        row = _cells(dashboard, "data-unit", str(unit_id))[1:]
+        detail = client.get(f"/units/{unit_id}?{Q}").get_data(as_text=True)
+        assert _cells(detail, "data-period", "2023-03")[1:] == row, unit_id
+        assert _cells(index, "data-unit", str(unit_id))[1:] == row, unit_id
+
+
+def test_record_over_periods_and_total(client, spread, auth):
+    copy_period(2023, 4)
+    auth.login("xem")
+    unit = unit_by_code("GDDT")
+    html = client.get(f"/units/{unit.id}?{Q}").get_data(as_text=True)
+    assert re.findall(r'data-period="([^"]+)"', html) == ["2023-04", "2023-03", "all"]
+    march = int(_cells(html, "data-period", "2023-03")[1])
+    april = int(_cells(html, "data-period", "2023-04")[1])
+    assert int(_cells(html, "data-period", "all")[1]) == march + april
+
+
+def test_unknown_unit_is_404(client, spread, auth):
+    auth.login("xem")
+    response = client.get("/units/999999")
+    assert response.status_code == 404
+    assert "Không tìm thấy đơn vị" in response.get_data(as_text=True)
+
+
+def test_unit_pages_query_count_is_constant(client, spread, auth):
+    auth.login("xem")
+    unit = unit_by_code("GDDT")
+    urls = [f"/units/{unit.id}?{Q}", f"/units/?{Q}", f"/?{Q}"]
+    before = {}
+    for url in urls:
+        client.get(url)
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        before[url] = len(statements)
+    for month in (4, 5, 6):
+        copy_period(2023, month, times=2)
+    for url in urls:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) == before[url] <= 10, url
