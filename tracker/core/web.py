@@ -156,6 +156,11 @@ def _handle_http(exc: HTTPException):
     # Werkzeug's English defaults are not for our users.
     if description and not getattr(exc, "vietnamese", False):
         description = None
+    if exc.code == 413 and description is None:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            size = f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{limit} byte"
+            description = f"Dữ liệu hoặc tệp tải lên vượt quá dung lượng cho phép ({size})."
     response, code = render_error(exc.code, description)
     if code == 405 and getattr(exc, "valid_methods", None):
         response = current_app.make_response((response, code))
