@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.core import web
     from tracker.directives.views import bp as directives_bp
     from tracker.reminders.views import bp as reminders_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.units.views import bp as units_bp
 
     web.register(app)
@@ -95,14 +96,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directives_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
     from tracker.demo.cli import seed_demo_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
+    from tracker.reports.cli import bp as report_cli
 
     app.register_blueprint(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_command)
+    app.register_blueprint(report_cli)

@@ -15,4 +15,5 @@ from tracker.directives.models import (  # noqa: F401
     SourceDocument,
 )
 from tracker.reminders.models import OutboxMessage, ReminderLog  # noqa: F401
+from tracker.reports.models import Report, ReportFile  # noqa: F401
 from tracker.units.models import Unit  # noqa: F401
