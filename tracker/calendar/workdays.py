@@ -45,6 +45,20 @@ class WorkCalendar:
 
     def __init__(self, exceptions: Mapping[dt.date, str] | None = None) -> None:
         self.exceptions = dict(exceptions or {})
+        # year -> working days among its first i days; reminders ask about years-old deadlines
+        # for thousands of assignments, so counting day by day each time does not scale
+        self._prefix: dict[int, list[int]] = {}
+
+    def _year_prefix(self, year: int) -> list[int]:
+        prefix = self._prefix.get(year)
+        if prefix is None:
+            prefix = [0]
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                prefix.append(prefix[-1] + self.is_working_day(day))
+                day += dt.timedelta(days=1)
+            self._prefix[year] = prefix
+        return prefix
 
     def is_working_day(self, day: dt.date) -> bool:
         kind = self.exceptions.get(day)
@@ -75,13 +89,12 @@ class WorkCalendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        day = start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        count = sum(self._year_prefix(year)[-1] for year in range(start.year, end.year))
+        start_doy = start.timetuple().tm_yday
+        end_doy = end.timetuple().tm_yday
+        return count + self._year_prefix(end.year)[end_doy] - self._year_prefix(start.year)[
+            start_doy
+        ]
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """day itself if it is a working day, else the next one."""
