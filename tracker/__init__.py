@@ -101,12 +101,15 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
+    from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
     from tracker.reports.cli import bp as report_cli
 
     app.register_blueprint(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_command)
     app.register_blueprint(report_cli)
