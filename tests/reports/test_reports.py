@@ -561,6 +561,7 @@ def test_round_trip_finalise_creates_april_directives(march, client, auth) -> No
     download.close()
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "Chuyển tiếp từ tháng 03/2023" in page
+    assert f"/imports/{draft.token}" in page  # the review is still waiting
 
     # readers may read an issued report
     auth.logout()

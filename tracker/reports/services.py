@@ -27,6 +27,7 @@ from tracker.directives.models import (
     NOT_STARTED,
     Assignment,
     Directive,
+    ImportDraft,
     Period,
     ProgressUpdate,
 )
@@ -679,7 +680,19 @@ def next_period_directives(report: Report) -> list[Directive]:
             sa.select(Directive)
             .where(Directive.source_id == report.next_source_id)
             .options(selectinload(Directive.assignments).joinedload(Assignment.unit),
-                     joinedload(Directive.carried_from))
+                     joinedload(Directive.carried_from).joinedload(Directive.period))
             .order_by(Directive.parent_id.is_not(None), Directive.position, Directive.id)
         )
     )
+
+
+def pending_review_token(report: Report) -> str | None:
+    """The import review of section II's new tasks, while nobody has confirmed it yet."""
+    if not report.next_draft_token:
+        return None
+    draft = db.session.scalar(
+        sa.select(ImportDraft).where(ImportDraft.token == report.next_draft_token)
+    )
+    if draft is None or draft.source_id is not None:
+        return None
+    return draft.token

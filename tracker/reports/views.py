@@ -142,7 +142,7 @@ def detail(report_id: int):
         editable=_can_edit() and not report.is_final,
         can_edit=_can_edit(),
         next_directives=services.next_period_directives(report) if report.is_final else [],
-        review_url=_review_url(report.next_draft_token) if _can_edit() else None,
+        review_url=_review_url(services.pending_review_token(report)) if _can_edit() else None,
     )
 
 
