@@ -84,7 +84,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.calendar.views import bp as calendar_bp
     from tracker.core import web
+    from tracker.directives.manage_views import bp as manage_bp
     from tracker.directives.views import bp as directives_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
@@ -95,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
     app.register_blueprint(units_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(reports_bp)
 
@@ -103,6 +107,7 @@ def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
+    from tracker.directives.cli import import_report_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
     from tracker.reports.cli import bp as report_cli
 
@@ -112,4 +117,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(import_report_command)
     app.register_blueprint(report_cli)

@@ -8,6 +8,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from tests.conftest import build_app, make_database
+from tracker.demo.progress import DEMO_OFFICERS
+from tracker.demo.seed import DEMO_USERS
 from tracker.extensions import db
 
 
@@ -23,7 +25,8 @@ def test_seed_demo_twice_gives_same_rows(runner, app):
     assert first.exit_code == 0, first.output
     counts = _row_counts()
     assert counts["unit"] == 31
-    assert counts["user"] == 7
+    # The 7 accounts of the README plus one officer per unit that reports in the demo.
+    assert counts["user"] == len(DEMO_USERS) + len(DEMO_OFFICERS)
     assert counts["directive"] == 17  # 15 tasks, item 6 with two sub-items
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output

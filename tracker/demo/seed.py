@@ -86,7 +86,7 @@ def seed_rules() -> int:
     for position, rule in enumerate(DEFAULT_RULES):
         db.session.add(
             RoutingRule(
-                keywords=", ".join(rule.keywords),
+                keywords=directive_services.keywords_text(rule.keywords),
                 unit_codes=", ".join(rule.unit_codes),
                 role=rule.role,
                 field=rule.field,
