@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.models import NOTIFY_MODES
 from tracker.reminders.policy import INT_FIELDS, WEEKDAYS
@@ -35,7 +36,7 @@ class PolicyForm(FlaskForm):
     )
     digest_weekday = SelectField(
         _LABELS["digest_weekday"],
-        choices=[(str(k), v) for k, v in WEEKDAYS.items()],
+        choices=[SelectChoice(str(k), v) for k, v in WEEKDAYS.items()],
         validate_choice=False,
         description="Nếu là ngày nghỉ, bản tổng hợp gửi vào ngày làm việc kế tiếp.",
     )
@@ -54,5 +55,6 @@ class PolicyForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     notify_mode = RadioField(
-        "Cách nhận e-mail nhắc việc", choices=list(NOTIFY_MODES.items()), validate_choice=False
+        "Cách nhận e-mail nhắc việc", choices=[SelectChoice(k, v) for k, v in NOTIFY_MODES.items()],
+        validate_choice=False,
     )

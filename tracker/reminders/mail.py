@@ -104,6 +104,10 @@ class TemporarySendError(Exception):
     """Retry later: a 4xx reply, a dropped connection, a timeout."""
 
 
+class ServerUnavailableError(TemporarySendError):
+    """The server cannot be reached (refused, timed out, dropped): the rest of the batch waits."""
+
+
 class PermanentSendError(Exception):
     """Do not retry: a 5xx reply, or a message that cannot be built."""
 
@@ -120,17 +124,22 @@ class SmtpSender:
         self.user = config.get("SMTP_USER") or ""
         self.password = config.get("SMTP_PASSWORD") or ""
         self.conn: smtplib.SMTP | None = None
+        self._context: ssl.SSLContext | None = None
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._context is None:  # loading the CA store is slow: once per batch, when needed
+            self._context = ssl.create_default_context()
+        return self._context
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         if self.use_ssl:
             conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=context
+                self.host, self.port, timeout=self.timeout, context=self._tls()
             )
         else:
             conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.starttls:
-                conn.starttls(context=context)
+                conn.starttls(context=self._tls())
         if self.user:
             conn.login(self.user, self.password)
         return conn
@@ -147,7 +156,10 @@ class SmtpSender:
         except smtplib.SMTPResponseException as exc:
             self.reset()
             raise _classify(exc.smtp_code, exc.smtp_error) from exc
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.reset()
+            raise ServerUnavailableError(f"{type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPException as exc:
             self.reset()
             raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
         if refused:
@@ -195,9 +207,13 @@ class DeliveryResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    waiting: int = 0  # left queued, untried, because the server was unreachable
 
     def __str__(self) -> str:
-        return f"đã gửi {self.sent}, hẹn gửi lại {self.retried}, lỗi {self.failed}"
+        text = f"đã gửi {self.sent}, hẹn gửi lại {self.retried}, lỗi {self.failed}"
+        if self.waiting:
+            text += f", {self.waiting} thư chờ máy chủ thư hoạt động lại"
+        return text
 
 
 def release_stale_claims(now: dt.datetime) -> int:
@@ -290,6 +306,12 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
                     )
                     log.info("outbox %s deferred %s: %s", message_id, wait, exc)
                     result.retried += 1
+                if isinstance(exc, ServerUnavailableError | OSError):
+                    # The server is down: the rest stays queued for the next run untouched.
+                    result.waiting = len(ids) - ids.index(message_id) - 1
+                    log.warning("mail server unavailable (%s); %s messages wait", exc,
+                                result.waiting)
+                    break
                 continue
             _finish(message_id, status=SENT, sent_at=utcnow(), eml_path=eml_path,
                     last_error=None)

@@ -24,6 +24,7 @@ import signal
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -181,10 +182,15 @@ def run_scheduler(app: Flask) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     hour, minute = current_run_time(app)
-    log.info(
-        "scheduler started (%s): reminders, weekly digest and cut-off reminder daily at "
-        "%02d:%02d on working days; outbox every %s minutes",
-        TIMEZONE.key, hour, minute, OUTBOX_INTERVAL_MINUTES,
-    )
+
+    def started(_event: object) -> None:
+        # Logged once the scheduler is running, so a signal from now on stops it.
+        log.info(
+            "scheduler started (%s): reminders, weekly digest and cut-off reminder daily at "
+            "%02d:%02d on working days; outbox every %s minutes",
+            TIMEZONE.key, hour, minute, OUTBOX_INTERVAL_MINUTES,
+        )
+
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()
     log.info("scheduler stopped")
