@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tracker.auth import services as user_services
 from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT, VIEWER, User
+from tracker.demo.progress import seed_progress
 from tracker.directives import services as directive_services
 from tracker.directives.models import RoutingRule
 from tracker.directives.parser import DEFAULT_RULES, parse_report, read_report_file
@@ -124,4 +125,5 @@ def seed_demo() -> dict[str, int]:
         "users": seed_users(),
         "rules": seed_rules(),
         "directives": seed_directives(),
+        "progress": seed_progress(),
     }

@@ -47,6 +47,7 @@ KEY_LABELS: dict[str, str] = {
     "extended_deadline": "Thời hạn gia hạn",
     "extension_approved_on": "Ngày đồng ý gia hạn",
     "proposed_deadline": "Thời hạn đề nghị",
+    "deadline_in_force": "Thời hạn hiện hành",
     "reason": "Lý do",
     "comment": "Ý kiến",
     "status": "Trạng thái đề nghị",
@@ -89,6 +90,8 @@ class HistoryEntry:
 
 
 def _value(key: str, value: Any) -> str:
+    if value is None and key == "deadline":
+        return "Thường xuyên"
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -135,6 +138,7 @@ def describe(event: Any, user_names: dict[int, str]) -> HistoryEntry:
     ]
     action = ACTION_LABELS.get(event.action, event.action)
     entity = ENTITY_LABELS.get(event.entity, event.entity)
-    what = action if event.entity in ("assignment", "directive") else f"{entity}: {action}"
+    own_words = ("assignment", "directive", "extension_request")
+    what = action if event.entity in own_words else f"{entity}: {action}"
     who = user_names.get(event.user_id, "Hệ thống") if event.user_id else "Hệ thống"
     return HistoryEntry(at=event.at, who=who, what=what, subject=subject, changes=changes)

@@ -440,9 +440,10 @@ def request_extension(
     _audit(
         assignment,
         "extension_request",
-        {"unit": assignment.unit.name, "deadline": _iso(in_force)},
+        {"unit": assignment.unit.name},
         {
             "unit": assignment.unit.name,
+            "deadline_in_force": _iso(in_force),
             "proposed_deadline": proposed_deadline.isoformat(),
             "reason": reason_text,
         },
