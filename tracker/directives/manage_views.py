@@ -214,6 +214,7 @@ def _submitted_rows(
     choices: dict[str, services.ItemChoice] = {}
     errors: list[str] = []
     form = request.form
+    by_code = {u.code: u for u in units_by_id.values()}
     for item, parent in services.walk(parsed.items):
         n = item.number
         raw_field = (form.get(f"field-{n}") or "").strip()
@@ -227,6 +228,7 @@ def _submitted_rows(
             lead_ids=[],
             support_ids=[],
             deadline=raw_deadline[:30],
+            proposed=", ".join(by_code[c].name for c in item.lead_units if c in by_code),
         )
         rows.append(row)
         try:
@@ -244,7 +246,7 @@ def _submitted_rows(
                 support_units=[u.code for u in supports],
                 deadline=deadline,
             )
-            services._check_choice(n, choice, {u.code: u for u in units_by_id.values()})
+            services.check_choice(n, choice, by_code)
         except DirectiveError as exc:
             prefix = f"Nhiệm vụ {n}: "
             message = str(exc)

@@ -308,7 +308,7 @@ def import_report(
     choices = choices or {}
     units = units_by_code()
     for number, choice in choices.items():
-        _check_choice(number, choice, units)
+        check_choice(number, choice, units)
     period = get_or_create_period(parsed.year, parsed.month)
     deadline = default_deadline if default_deadline is not None else period.last_day
     assigned_on = assigned_on or clock.today()
@@ -364,7 +364,7 @@ def import_report(
     return result
 
 
-def _check_choice(number: str, choice: ItemChoice, units: dict[str, Unit]) -> None:
+def check_choice(number: str, choice: ItemChoice, units: dict[str, Unit]) -> None:
     if choice.field not in FIELD_LABELS:
         raise DirectiveError(f"Nhiệm vụ {number}: lĩnh vực không hợp lệ.")
     if not choice.lead_units:
