@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from tracker.auth.models import ADMIN, LEADER
@@ -79,7 +79,11 @@ def _get_directive(directive_id: int) -> Directive:
         Directive,
         directive_id,
         options=[
-            selectinload(Directive.assignments).joinedload(Assignment.unit),
+            selectinload(Directive.assignments).options(
+                joinedload(Assignment.unit),
+                selectinload(Assignment.updates),
+                selectinload(Assignment.extension_requests),
+            ),
             selectinload(Directive.children),
         ],
     )
