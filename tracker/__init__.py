@@ -83,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
+    from tracker.api.views import bp as api_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.calendar.views import bp as calendar_bp
     from tracker.core import web
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
     app.register_blueprint(units_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(reminders_bp)

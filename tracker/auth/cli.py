@@ -32,3 +32,18 @@ def create(
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Đã tạo người dùng {user.username} ({user.role_label}).")
+
+
+@bp.cli.command("token")
+@click.argument("username")
+def token(username: str) -> None:
+    """Issue a new API token for USERNAME (replacing the old one) and print it once."""
+    user = services.find_by_username(username)
+    if user is None:
+        raise click.ClickException(f"Không có người dùng {username}.")
+    if not user.active:
+        raise click.ClickException(f"Tài khoản {username} đã bị khóa.")
+    value = services.issue_api_token(user)
+    db.session.commit()
+    click.echo(f"Mã truy cập API mới của {user.username} (chỉ hiển thị một lần):", err=True)
+    click.echo(value)

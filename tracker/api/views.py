@@ -1,0 +1,277 @@
+"""JSON API /api/v1: read directives and assignments with their buckets, post progress.
+
+Same permissions as the pages: every logged-in user reads; only an officer of the assignment's
+own unit posts progress. Authentication is the session cookie or a per-user bearer token
+(tokens.py). The blueprint is exempt from the automatic CSRF check so that token clients work;
+a state change made with the session cookie must still carry the CSRF token in the X-CSRFToken
+header (checked below). Errors are {"error": "<Vietnamese>", "status": code}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.api import serialize, tokens
+from tracker.api.openapi import build_spec
+from tracker.core.errors import fail
+from tracker.directives import listing, queries
+from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
+from tracker.directives.status_sql import assignment_bucket
+from tracker.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_TEXT = 20_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@bp.record_once
+def _setup(state) -> None:
+    tokens.init_app(state.app)
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions():
+    """Token requests need no CSRF token; cookie-authenticated changes do (X-CSRFToken)."""
+    if request.method in SAFE_METHODS or getattr(g, "api_token_auth", False):
+        return None
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    return None
+
+
+def _filter_error(exc: listing.FilterError):
+    fail(400, str(exc))
+
+
+def _periods() -> list[Period]:
+    return [p for p, _ in queries.periods_with_counts()]
+
+
+@bp.get("/periods")
+def periods():
+    """Every period that has directives, newest first."""
+    items = [serialize.period(p, n) for p, n in queries.periods_with_counts()]
+    return jsonify(items=items)
+
+
+@bp.get("/directives")
+def directives():
+    """Top-level directives, filtered and paged exactly like the list page."""
+    try:
+        f = listing.parse_filters(request.args, _periods())
+    except listing.FilterError as exc:
+        _filter_error(exc)
+    page = db.paginate(
+        listing.filtered_select(f), page=f.page, per_page=f.per_page, error_out=False, count=True
+    )
+    return jsonify(
+        items=[serialize.directive_brief(d, f.as_of, f.against) for d in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        pages=page.pages,
+        period=f.period.key if f.period else listing.ALL_PERIODS,
+        as_of=serialize.iso(f.as_of),
+        against=f.against,
+    )
+
+
+def _as_of() -> tuple[dt.date, str]:
+    try:
+        return listing.parse_as_of(request.args)
+    except listing.FilterError as exc:
+        _filter_error(exc)
+
+
+@bp.get("/directives/<int:directive_id>")
+def directive(directive_id: int):
+    """One directive with its assignments, buckets and latest updates, and its sub-directives."""
+    as_of, against = _as_of()
+    assignment_load = (
+        selectinload(Directive.assignments),
+        selectinload(Directive.assignments).joinedload(Assignment.unit),
+        selectinload(Directive.assignments)
+        .selectinload(Assignment.updates)
+        .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.attachments)),
+    )
+    child = selectinload(Directive.children)
+    d = db.session.scalar(
+        sa.select(Directive)
+        .where(Directive.id == directive_id)
+        .options(
+            joinedload(Directive.period),
+            *assignment_load,
+            child.selectinload(Directive.children),
+            child.selectinload(Directive.assignments).joinedload(Assignment.unit),
+            child.selectinload(Directive.assignments)
+            .selectinload(Assignment.updates)
+            .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.attachments)),
+        )
+    )
+    if d is None:
+        fail(404, "Không tìm thấy nhiệm vụ.")
+    return jsonify(serialize.directive_detail(d, as_of, against))
+
+
+@bp.get("/assignments")
+def assignments():
+    """Assignments, filtered by unit, period and bucket, paged."""
+    args = request.args
+    try:
+        as_of, against = listing.parse_as_of(args)
+        period = listing.parse_period(args, _periods())
+        bucket = listing.parse_bucket(args.get("bucket"))
+        unit_text = (args.get("unit") or "").strip()
+        unit_id = listing.parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
+        page_no = listing.parse_int(args.get("page") or "1", "Số trang không hợp lệ.")
+        per_page = listing.parse_int(
+            args.get("per_page") or str(listing.PER_PAGE), "Số dòng mỗi trang không hợp lệ."
+        )
+        if per_page > listing.MAX_PER_PAGE:
+            raise listing.FilterError(f"Tối đa {listing.MAX_PER_PAGE} dòng mỗi trang.")
+    except listing.FilterError as exc:
+        _filter_error(exc)
+    stmt = (
+        sa.select(Assignment)
+        .join(Assignment.directive)
+        .join(Directive.period)
+        .options(
+            contains_eager(Assignment.directive).contains_eager(Directive.period),
+            joinedload(Assignment.unit),
+        )
+    )
+    if period is not None:
+        stmt = stmt.where(Directive.period_id == period.id)
+    if unit_id is not None:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    if bucket is not None:
+        stmt = stmt.where(assignment_bucket(as_of, against) == bucket.value)
+    stmt = stmt.order_by(
+        Period.year.desc(), Period.month.desc(), Directive.position, Directive.id, Assignment.id
+    )
+    page = db.paginate(stmt, page=page_no, per_page=per_page, error_out=False, count=True)
+    return jsonify(
+        items=[serialize.assignment_row(a, as_of, against) for a in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        pages=page.pages,
+        period=period.key if period else listing.ALL_PERIODS,
+        as_of=serialize.iso(as_of),
+        against=against,
+    )
+
+
+def _load_assignment(assignment_id: int) -> Assignment:
+    a = db.session.scalar(
+        sa.select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            joinedload(Assignment.directive).joinedload(Directive.period),
+            joinedload(Assignment.unit),
+            selectinload(Assignment.updates).options(
+                joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.attachments)
+            ),
+        )
+    )
+    if a is None:
+        fail(404, "Không tìm thấy phân công.")
+    return a
+
+
+@bp.get("/assignments/<int:assignment_id>")
+def assignment(assignment_id: int):
+    """One assignment with its directive, bucket and every progress update."""
+    as_of, against = _as_of()
+    return jsonify(serialize.assignment_detail(_load_assignment(assignment_id), as_of, against))
+
+
+def _error(status: int, message: str, **extra: Any):
+    return jsonify(error=message, status=status, **extra), status
+
+
+def _progress_input(data: Any) -> dict[str, Any] | tuple:
+    """Validate the JSON body; a (response, status) tuple when it is not acceptable."""
+    if not isinstance(data, dict):
+        return _error(400, "Dữ liệu gửi lên phải là một đối tượng JSON hợp lệ.")
+    percent = data.get("percent")
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        return _error(400, "Tiến độ (percent) phải là số nguyên từ 0 đến 100.")
+    values: dict[str, Any] = {"percent": percent}
+    labels = {
+        "result": "Kết quả đạt được (result)",
+        "difficulties": "Khó khăn, vướng mắc (difficulties)",
+        "proposals": "Đề xuất, kiến nghị (proposals)",
+    }
+    for name, label in labels.items():
+        value = data.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            return _error(400, f"{label} phải là chuỗi ký tự.")
+        if len(value) > MAX_TEXT:
+            return _error(400, f"{label} quá dài (tối đa {MAX_TEXT} ký tự).")
+        values[name] = value
+    if not values["result"].strip():
+        return _error(400, "Vui lòng nhập kết quả đạt được (result).")
+    version = data.get("version")
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 2**31
+    ):
+        return _error(400, "Phiên bản (version) phải là số nguyên dương.")
+    report_done = data.get("report_done", False)
+    if report_done is None:
+        report_done = False
+    if not isinstance(report_done, bool):
+        return _error(400, "Báo cáo hoàn thành (report_done) phải là true hoặc false.")
+    values["expected_version"] = version
+    values["report_done"] = report_done
+    return values
+
+
+@bp.post("/assignments/<int:assignment_id>/progress")
+def post_progress(assignment_id: int):
+    """An officer of the assignment's unit reports progress (or completion)."""
+    from tracker.directives import workflow
+
+    a = _load_assignment(assignment_id)
+    if not workflow.can_act_on(current_user, a, workflow.REPORT):
+        if a.state == "withdrawn" or a.directive.is_withdrawn:
+            return _error(409, "Nhiệm vụ đã được rút, không thể cập nhật.")
+        return _error(403, "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.")
+    values = _progress_input(request.get_json(silent=True))
+    if isinstance(values, tuple):
+        return values
+    try:
+        progress = workflow.post_progress(a, current_user, **values)
+        db.session.commit()
+    except workflow.StaleVersion as exc:
+        db.session.rollback()
+        return _error(409, exc.message, current=exc.current)
+    except workflow.WorkflowError as exc:
+        db.session.rollback()
+        return _error(exc.status, exc.message)
+    except StaleDataError:
+        db.session.rollback()
+        return _error(409, "Nhiệm vụ vừa được người khác cập nhật. Vui lòng tải lại rồi gửi lại.")
+    as_of, against = _as_of()
+    fresh = _load_assignment(assignment_id)
+    return jsonify(
+        update=serialize.update(progress),
+        assignment=serialize.assignment_row(fresh, as_of, against),
+    ), 201
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API (for logged-in users and token clients)."""
+    return jsonify(build_spec())
