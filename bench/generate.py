@@ -258,8 +258,10 @@ def generate(engine: sa.Engine, scale: float, *, seed: int = 2023, log=print) ->
             ["leader"] * LEADER_COUNT + ["secretariat"] * SECRETARIAT_COUNT
             + ["viewer"] * VIEWER_COUNT
         )
-        for i in range(len(user_rows), target["user"]):
-            role = roles[i - len(user_rows)] if i - len(user_rows) < len(roles) else "officer"
+        first_synthetic = len(user_rows)
+        for i in range(first_synthetic, target["user"]):
+            k = i - first_synthetic
+            role = roles[k] if k < len(roles) else "officer"
             unit_id = None if role == "viewer" else (
                 code_to_id["LDUB"] if role == "leader" else
                 code_to_id["VP"] if role == "secretariat" else rng.choice(worker_units)

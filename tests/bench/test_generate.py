@@ -6,19 +6,25 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bench.generate import BENCH_TODAY, counts_for, generate
+from tracker.auth.models import User
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
 from tracker.extensions import db
 from tracker.units.models import Unit
 
 
 def test_generator_writes_the_planned_rows_and_a_usable_dataset(app: Flask, auth) -> None:
-    written = generate(db.engine, 0.001, log=lambda _msg: None)
-    planned = counts_for(0.001)
+    written = generate(db.engine, 0.002, log=lambda _msg: None)
+    planned = counts_for(0.002)
 
     for table, expected in planned.items():
         found = db.session.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))
         assert found == expected == written[table], table
     assert written["period"] == 120
+    # a province has a dozen leaders and many officers, not the other way round
+    roles = dict(
+        db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all()
+    )
+    assert roles["officer"] > roles["leader"]
 
     # a lead assignment per directive, no unit twice on one directive
     leads = db.session.scalar(
