@@ -93,6 +93,15 @@ def counts_for(scale: float) -> dict[str, int]:
     return counts
 
 
+def synthetic_roles(n: int) -> list[str]:
+    """Roles of n synthetic accounts: a few leaders, secretariat and viewers, officers after."""
+    leaders = min(LEADER_COUNT, max(1, n // 160))
+    secretariat = min(SECRETARIAT_COUNT, max(1, n // 200))
+    viewers = min(VIEWER_COUNT, max(1, n // 100))
+    roles = ["leader"] * leaders + ["secretariat"] * secretariat + ["viewer"] * viewers
+    return (roles + ["officer"] * n)[:n]
+
+
 def _month(index: int) -> tuple[int, int]:
     return FIRST_YEAR + index // 12, index % 12 + 1
 
@@ -254,14 +263,10 @@ def generate(engine: sa.Engine, scale: float, *, seed: int = 2023, log=print) ->
                 (spec.username, spec.full_name, f"{spec.username}@travinh.example.vn", spec.role,
                  code_to_id.get(spec.unit_code or ""), spec.title)
             )
-        roles = (
-            ["leader"] * LEADER_COUNT + ["secretariat"] * SECRETARIAT_COUNT
-            + ["viewer"] * VIEWER_COUNT
-        )
         first_synthetic = len(user_rows)
+        roles = synthetic_roles(target["user"] - first_synthetic)
         for i in range(first_synthetic, target["user"]):
-            k = i - first_synthetic
-            role = roles[k] if k < len(roles) else "officer"
+            role = roles[i - first_synthetic]
             unit_id = None if role == "viewer" else (
                 code_to_id["LDUB"] if role == "leader" else
                 code_to_id["VP"] if role == "secretariat" else rng.choice(worker_units)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from bench.generate import BENCH_TODAY, counts_for, generate
+from bench.generate import BASE_COUNTS, BENCH_TODAY, counts_for, generate, synthetic_roles
 from tracker.auth.models import User
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
 from tracker.extensions import db
@@ -24,7 +24,10 @@ def test_generator_writes_the_planned_rows_and_a_usable_dataset(app: Flask, auth
     roles = dict(
         db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all()
     )
-    assert roles["officer"] > roles["leader"]
+    assert roles["leader"] == 2 + synthetic_roles(planned["user"] - 7).count("leader")
+    at_full_scale = synthetic_roles(BASE_COUNTS["user"] - 7)
+    assert at_full_scale.count("leader") == 12
+    assert at_full_scale.count("officer") > 1900
 
     # a lead assignment per directive, no unit twice on one directive
     leads = db.session.scalar(
