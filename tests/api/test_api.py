@@ -353,3 +353,16 @@ def test_cookie_posts_need_the_csrf_header_token_posts_do_not(csrf_client):
     by_token = post(fresh, db.session.get(Assignment, a.id),
                     {"percent": 25, "result": "Bằng mã truy cập"}, api_token)
     assert by_token.status_code == 201
+
+
+def test_ids_beyond_the_database_integer_are_404(client, tokens):
+    """PostgreSQL integers stop at 2**31 - 1; a bigger id is "not found", never a 500."""
+    h = bearer(tokens["gddt"])
+    huge = 2**63
+    for url, template in ((f"/api/v1/directives/{huge}", "/directives/{directive_id}"),
+                          (f"/api/v1/assignments/{huge}", "/assignments/{assignment_id}")):
+        response = client.get(url, headers=h)
+        assert check(response, template)["status"] == 404
+    response = client.post(f"/api/v1/assignments/{huge}/progress", json={"percent": 1,
+                           "result": "x"}, headers=h)
+    assert check(response, PROGRESS, "post")["status"] == 404

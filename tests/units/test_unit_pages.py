@@ -92,3 +92,8 @@ def test_unit_pages_query_count_is_constant(client, spread, auth):
         with count_queries() as statements:
             assert client.get(url).status_code == 200
         assert len(statements) == before[url] <= 10, url
+
+
+def test_huge_unit_id_is_404(client, spread, auth):
+    auth.login("xem")
+    assert client.get(f"/units/{2**63}").status_code == 404

@@ -257,7 +257,7 @@ BUCKET_PARAM = _q("bucket", {"type": "string", "enum": [b.value for b in Bucket]
 
 def _id_param(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1}}
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 
 def build_spec() -> dict[str, Any]:

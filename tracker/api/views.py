@@ -92,7 +92,7 @@ def _as_of() -> tuple[dt.date, str]:
         _filter_error(exc)
 
 
-@bp.get("/directives/<int:directive_id>")
+@bp.get("/directives/<int(max=2147483647):directive_id>")
 def directive(directive_id: int):
     """One directive with its assignments, buckets and latest updates, and its sub-directives."""
     as_of, against = _as_of()
@@ -188,7 +188,7 @@ def _load_assignment(assignment_id: int) -> Assignment:
     return a
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<int(max=2147483647):assignment_id>")
 def assignment(assignment_id: int):
     """One assignment with its directive, bucket and every progress update."""
     as_of, against = _as_of()
@@ -238,7 +238,7 @@ def _progress_input(data: Any) -> dict[str, Any] | tuple:
     return values
 
 
-@bp.post("/assignments/<int:assignment_id>/progress")
+@bp.post("/assignments/<int(max=2147483647):assignment_id>/progress")
 def post_progress(assignment_id: int):
     """An officer of the assignment's unit reports progress (or completion)."""
     from tracker.directives import workflow

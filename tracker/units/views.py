@@ -78,7 +78,7 @@ def index():
     )
 
 
-@bp.route("/<int:unit_id>")
+@bp.route("/<int(max=2147483647):unit_id>")
 def detail(unit_id: int):
     """A unit's assignments in a period, and its record period by period."""
     unit = db.session.get(Unit, unit_id)
