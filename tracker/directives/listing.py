@@ -87,7 +87,7 @@ class ListFilters:
         return args
 
 
-def _int(value: str, message: str, minimum: int = 1) -> int:
+def parse_int(value: str, message: str, minimum: int = 1) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -144,7 +144,7 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
     if field is not None and field not in FIELD_LABELS:
         raise FilterError(f"Lĩnh vực không hợp lệ: {field[:40]}.")
     unit_text = (args.get("unit") or "").strip()
-    unit_id = _int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
+    unit_id = parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_QUERY_LENGTH:
         raise FilterError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
@@ -154,8 +154,8 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
     order = (args.get("order") or DEFAULT_DIRECTION[sort]).strip()
     if order not in ("asc", "desc"):
         raise FilterError("Chiều sắp xếp không hợp lệ (asc hoặc desc).")
-    page = _int(args.get("page") or "1", "Số trang không hợp lệ.")
-    per_page = _int(args.get("per_page") or str(PER_PAGE), "Số dòng mỗi trang không hợp lệ.")
+    page = parse_int(args.get("page") or "1", "Số trang không hợp lệ.")
+    per_page = parse_int(args.get("per_page") or str(PER_PAGE), "Số dòng mỗi trang không hợp lệ.")
     if per_page > MAX_PER_PAGE:
         raise FilterError(f"Tối đa {MAX_PER_PAGE} dòng mỗi trang.")
     return ListFilters(
