@@ -186,3 +186,22 @@ def test_query_count_is_constant(client, spread, auth):
             get(client, query)
         assert len(statements) == queries_for[query], query
         assert len(statements) <= 10, query
+
+
+@pytest.mark.parametrize("bucket", ["overdue", "done_on_time", "no_deadline", "in_progress"])
+def test_bucket_with_other_filters_over_all_periods(client, spread, auth, bucket):
+    """The bench's question: ten years, one field, one bucket, a word (buckets computed for the
+    candidates only must still be the pure rule's)."""
+    copy_period(2023, 4)
+    auth.login("xem")
+    unit = unit_by_code("TCKH")
+    for query, keep in (
+        ("field=kinh_te&q=ngan sach", lambda d: d.field == "kinh_te" and "ngan sach" in
+         " ".join([d.search_text, *(c.search_text for c in d.children)])),
+        (f"unit={unit.id}", lambda d: any(a.unit_id == unit.id for a in d.assignments) or any(
+            a.unit_id == unit.id for c in d.children for a in c.assignments)),
+    ):
+        ids = shown(get(client, f"period=all&bucket={bucket}&per_page=100&{query}"))
+        expected = {d.id for d in top_level() if keep(d)
+                    and directive_status(d, AS_OF).bucket.value == bucket}
+        assert set(ids) == expected and len(ids) == len(expected), (bucket, query)
