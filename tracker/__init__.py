@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.core import web
     from tracker.directives.manage_views import bp as manage_bp
     from tracker.directives.views import bp as directives_bp
+    from tracker.directives.workflow_views import bp as work_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.units.views import bp as units_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directives_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(work_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(reminders_bp)
