@@ -158,6 +158,43 @@ def test_exe_renamed_pdf_is_refused_and_nothing_is_written(world):
     assert files_in(upload_dir) == files_before
 
 
+def test_files_of_a_rolled_back_transaction_are_deleted(world):
+    """The service writes files before the caller commits; a rollback must not orphan them."""
+    from tests.directives.workflow_helpers import user
+    from tracker.directives import workflow
+
+    upload_dir = Path(world.config["UPLOAD_DIR"])
+    files_before = files_in(upload_dir)
+    a = assignment("7", "GDDT")
+    workflow.post_progress(a, user("gddt"), percent=85, result="Sẽ bị hủy.",
+                           files=[("a.pdf", minimal_pdf(["a"]))])
+    assert len(files_in(upload_dir)) == len(files_before) + 1
+    db.session.rollback()
+    assert files_in(upload_dir) == files_before
+    a = assignment("7", "GDDT")
+    workflow.post_progress(a, user("gddt"), percent=85, result="Được lưu.",
+                           files=[("b.pdf", minimal_pdf(["b"]))])
+    db.session.commit()
+    db.session.rollback()  # a later rollback leaves committed files alone
+    assert len(files_in(upload_dir)) == len(files_before) + 1
+
+
+def test_a_409_leaves_no_file_behind(world):
+    upload_dir = Path(world.config["UPLOAD_DIR"])
+    client = login(world, "gddt")
+    a = assignment("7", "GDDT")
+    stale = a.version
+    assert _post(client, []).status_code == 302
+    files_before, before = files_in(upload_dir), snapshot()
+    data = MultiDict({"percent": "90", "result": "Muộn.", "version": str(stale)})
+    data.add("files", FileStorage(io.BytesIO(minimal_pdf(["x"])), filename="x.pdf"))
+    boundary, body = encode_multipart(data)
+    response = client.post(f"/assignments/{a.id}/progress", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 409
+    assert snapshot() == before and files_in(upload_dir) == files_before
+
+
 @pytest.fixture
 def small_limits(database_url, tmp_path):
     """1 MB per file and 3 MB per request, so the limits are tested with small payloads."""

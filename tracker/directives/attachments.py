@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
-from flask import current_app
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
 
 DEFAULT_FILE_LIMIT_MB = 10
 MAX_FILES = 10
@@ -41,6 +43,8 @@ OFFICE_MAIN_PART: dict[str, str] = {
 ALLOWED_LABEL = "PDF, Word (.docx), Excel (.xlsx), ảnh PNG hoặc JPEG"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MAX_CONTENT_TYPES_BYTES = 256 * 1024
+# session.info key: stored names written during the current transaction.
+SESSION_KEY = "written_uploads"
 
 
 class AttachmentError(ValueError):
@@ -177,3 +181,18 @@ def stored_path(stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}\.[a-z]{3,4}", stored_name):
         raise AttachmentError("Tên tệp lưu trữ không hợp lệ.")
     return Path(current_app.config["UPLOAD_DIR"]) / stored_name
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _delete_files_of_rolled_back_transaction(session: Session) -> None:
+    """Files are written before the commit; if the transaction rolls back (a refusal, a 409, a
+    crash, or a request ending without commit), the files it wrote go too, whoever the caller
+    was (page, API, CLI)."""
+    names = session.info.pop(SESSION_KEY, None)
+    if names and has_app_context():
+        remove_stored(names)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _keep_files_of_committed_transaction(session: Session) -> None:
+    session.info.pop(SESSION_KEY, None)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 
 from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT
 from tracker.core import audit, clock
@@ -295,11 +295,9 @@ def post_progress(
 
 
 def _remember_written(names: list[str]) -> None:
-    """Note files written in this request so the view can delete them if it rolls back."""
-    if names and has_app_context():
-        from flask import g
-
-        g.setdefault("written_uploads", []).extend(names)
+    """Note files written in this transaction: a rollback deletes them (see attachments)."""
+    if names:
+        db.session.info.setdefault(files_mod.SESSION_KEY, []).extend(names)
 
 
 def confirm_completion(

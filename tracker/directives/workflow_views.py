@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -295,14 +294,9 @@ def _version() -> int | None:
         return 0
 
 
-def _discard_uploads() -> None:
-    files_mod.remove_stored(g.pop("written_uploads", []))
-
-
 def _conflict(assignment_id: int, message: str, current: dict[str, Any] | None,
               submitted: dict[str, str]):
-    db.session.rollback()
-    _discard_uploads()
+    db.session.rollback()  # also deletes files written for this request (attachments.py)
     if current is None:
         current = workflow.current_values(_load_assignment(assignment_id))
     assignment = _load_assignment(assignment_id)
@@ -338,7 +332,6 @@ def _run(assignment: Assignment, action, submitted: dict[str, str], success: str
         )
     except workflow.WorkflowError as exc:
         db.session.rollback()
-        _discard_uploads()
         if exc.status == 403:
             fail(403, exc.message)
         return render_directive(
@@ -350,9 +343,7 @@ def _run(assignment: Assignment, action, submitted: dict[str, str], success: str
         )
     except Exception:
         db.session.rollback()
-        _discard_uploads()
         raise
-    g.pop("written_uploads", None)
     flash(success, "success")
     return redirect(
         url_for("work.directive", directive_id=directive_id, _anchor=f"a{assignment_id}")
