@@ -13,6 +13,7 @@ Depth: a directive rolls up from its sub-directives, and sub-directives from the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -90,10 +91,14 @@ def directive_buckets(
     against: str = EXTENDED,
     *,
     period_id: int | None = None,
+    directive_ids: Collection[int] | None = None,
 ) -> sa.Subquery:
     """A subquery (directive_id, bucket): presenters.directive_status for every directive.
 
     With period_id only that period's directives are computed (the usual case); without it, all.
+    directive_ids (ids of top-level directives) narrows it further to those directives
+    and their sub-directives, so a list filtered by field or text over ten years aggregates the
+    assignments of the candidates only, not of every directive.
     """
     a = aliased(Assignment, name="ba")
     ad = aliased(Directive, name="bad")
@@ -108,6 +113,10 @@ def directive_buckets(
     counts_q = sa.select(*leaf_cols).join(ad, ad.id == a.directive_id).group_by(a.directive_id)
     if period_id is not None:
         counts_q = counts_q.where(ad.period_id == period_id)
+    if directive_ids is not None:
+        counts_q = counts_q.where(
+            sa.or_(ad.id.in_(directive_ids), ad.parent_id.in_(directive_ids))
+        )
     counts = counts_q.subquery("bucket_counts")
 
     # Leaf rule: the lead assignments, or all of them when none is lead; no assignment at all
@@ -136,6 +145,8 @@ def directive_buckets(
     ).outerjoin(counts, counts.c.directive_id == ld.id)
     if period_id is not None:
         leaf_q = leaf_q.where(ld.period_id == period_id)
+    if directive_ids is not None:
+        leaf_q = leaf_q.where(sa.or_(ld.id.in_(directive_ids), ld.parent_id.in_(directive_ids)))
     leaf = leaf_q.subquery("leaf_buckets")
 
     # Parents roll up from their sub-directives' buckets.
