@@ -512,7 +512,7 @@ def plan_digest(as_of: dt.date, policy: Policy | None = None) -> Plan:
     if not pending:
         return plan
     data = digest_data(as_of, policy, calendar)
-    overdue_count = sum(len(items) for _, items in data.overdue_by_unit)
+    overdue_count = dict((key, n) for key, _, n in data.counts)[Bucket.OVERDUE.value]
     subject = (
         f"[Tổng hợp tuần] Tình hình thực hiện nhiệm vụ đến ngày {fmt_date(as_of)}: "
         f"{overdue_count} nhiệm vụ quá hạn"
