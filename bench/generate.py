@@ -395,7 +395,8 @@ def generate(engine: sa.Engine, scale: float, *, seed: int = 2023, log=print) ->
                     if withdrawn:
                         state = "withdrawn"
                     elif age > 60:
-                        state = "done" if roll < 0.93 else "in_progress"
+                        # ~2% never finished: national reports show ~1% of due tasks overdue
+                        state = "done" if roll < 0.98 else "in_progress"
                     elif age > 0:
                         state = ("done", "awaiting_confirmation", "in_progress")[
                             0 if roll < 0.6 else 1 if roll < 0.75 else 2
