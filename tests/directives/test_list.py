@@ -205,3 +205,25 @@ def test_bucket_with_other_filters_over_all_periods(client, spread, auth, bucket
         expected = {d.id for d in top_level() if keep(d)
                     and directive_status(d, AS_OF).bucket.value == bucket}
         assert set(ids) == expected and len(ids) == len(expected), (bucket, query)
+
+
+def test_first_page_pages_a_big_month_and_summarises_all_of_it(client, spread, auth, app):
+    from tracker.directives import views
+
+    copy_period(2023, 4, times=5)  # 75 directives in April
+    app.config["TRACKER_TODAY"] = "2023-04-05"
+    auth.login("xem")
+    first = client.get("/").get_data(as_text=True)
+    assert "Nhiệm vụ trọng tâm tháng 04/2023" in first
+    assert len(shown_index(first)) == views.INDEX_PER_PAGE
+    assert "75 nhiệm vụ" in first  # the summary strip counts the whole month
+    second = client.get("/?period=2023-04&page=2").get_data(as_text=True)
+    assert len(shown_index(second)) == 75 - views.INDEX_PER_PAGE
+    assert client.get("/?page=0").status_code == 400
+    with count_queries() as statements:
+        client.get("/?period=2023-04&page=2")
+    assert len(statements) <= 10
+
+
+def shown_index(html: str) -> list[str]:
+    return re.findall(r'<tr>\s*<td class="directive-number">', html)

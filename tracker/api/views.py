@@ -53,7 +53,7 @@ def _filter_error(exc: listing.FilterError):
 
 
 def _periods() -> list[Period]:
-    return [p for p, _ in queries.periods_with_counts()]
+    return queries.periods_with_directives()
 
 
 @bp.get("/periods")

@@ -60,6 +60,25 @@ def directives_of_period(period: Period) -> list[Directive]:
     )
 
 
+def directives_by_ids(ids: list[int]) -> list[Directive]:
+    """These directives, in the order given, with what a list row shows loaded."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        sa.select(Directive)
+        .where(Directive.id.in_(ids))
+        .options(
+            selectinload(Directive.assignments).joinedload(Assignment.unit),
+            selectinload(Directive.children)
+            .selectinload(Directive.assignments)
+            .joinedload(Assignment.unit),
+            selectinload(Directive.children).selectinload(Directive.children),
+        )
+    )
+    by_id = {d.id: d for d in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 # --- Periods ---------------------------------------------------------------------------------
 
 
@@ -74,6 +93,18 @@ def periods_with_counts() -> list[tuple[Period, int]]:
         .order_by(Period.year.desc(), Period.month.desc())
     ).all()
     return [(period, n) for period, n in rows]
+
+
+def periods_with_directives() -> list[Period]:
+    """Every period that has directives, newest first: one probe of the period index per period,
+    not a scan of every directive (pages call this on every request)."""
+    return list(
+        db.session.scalars(
+            sa.select(Period)
+            .where(sa.exists().where(Directive.period_id == Period.id))
+            .order_by(Period.year.desc(), Period.month.desc())
+        )
+    )
 
 
 def pick_default(periods: list[Period]) -> Period | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -60,32 +62,86 @@ def _filters_or_400(parse, *args):
         fail(400, str(exc))
 
 
+INDEX_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Page numbers for a list whose length is already known (the pager macro's interface)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, **_: int):
+        return range(1, self.pages + 1)
+
+
 @bp.route("/")
 def index():
-    """The first page after login: a period's directives with their buckets and a summary."""
-    periods = [p for p, _ in queries.periods_with_counts()]
+    """The first page after login: a period's directives with their buckets and a summary.
+
+    The summary covers the whole period from plain rows (dashboard.load_snapshot); only the
+    directives on this page are loaded as objects, so a province-size month stays fast.
+    """
+    periods = queries.periods_with_directives()
     period = _filters_or_400(listing.parse_period, request.args, periods)
     if period is None:  # "all" makes no sense here: show the default period
         period = queries.pick_default(periods)
+    page_no = _filters_or_400(listing.parse_int, request.args.get("page") or "1",
+                              "Số trang không hợp lệ.")
     as_of = clock.today()
-    directives = queries.directives_of_period(period) if period else []
-    statuses = {d.id: directive_status(d, as_of) for d in directives}
-    child_statuses = {c.id: directive_status(c, as_of) for d in directives for c in d.children}
+    summary = summarize([])
+    directives = []
+    pager = Pager(1, INDEX_PER_PAGE, 0)
+    if period is not None:
+        snapshot = dashboard.load_snapshot(period.id)
+        summary = summarize(directive_status(d, as_of) for d in snapshot.directives)  # type: ignore[arg-type]
+        pager = Pager(page_no, INDEX_PER_PAGE, len(snapshot.directives))
+        start = (page_no - 1) * INDEX_PER_PAGE
+        ids = [d.id for d in snapshot.directives[start : start + INDEX_PER_PAGE]]
+        directives = queries.directives_by_ids(ids)
+    statuses = {}
+    for d in directives:
+        statuses[d.id] = directive_status(d, as_of)
+        for child in d.children:
+            statuses[child.id] = directive_status(child, as_of)
     return render_template(
         "directives/index.html",
         period=period,
         periods=periods,
         directives=directives,
         as_of=as_of,
-        statuses={**statuses, **child_statuses},
-        summary=summarize(statuses.values()),
+        statuses=statuses,
+        summary=summary,
+        index_pager=pager,
     )
 
 
 @bp.route("/dashboard", endpoint="dashboard")
 def dashboard_page():
     """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
-    periods = [p for p, _ in queries.periods_with_counts()]
+    periods = queries.periods_with_directives()
     period = _filters_or_400(listing.parse_period, request.args, periods)
     if period is None:
         period = queries.pick_default(periods)
@@ -125,7 +181,7 @@ def dashboard_page():
 @bp.route("/directives", endpoint="list")
 def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
-    periods = [p for p, _ in queries.periods_with_counts()]
+    periods = queries.periods_with_directives()
     filters = _filters_or_400(listing.parse_filters, request.args, periods)
     page = db.paginate(
         listing.filtered_select(filters),

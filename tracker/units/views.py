@@ -50,7 +50,7 @@ def _as_of_or_400():
 @bp.route("/")
 def index():
     """Every unit with its scoreboard line for a period (the dashboard's numbers)."""
-    periods = [p for p, _ in queries.periods_with_counts()]
+    periods = queries.periods_with_directives()
     try:
         period = listing.parse_period(request.args, periods)
     except listing.FilterError as exc:
