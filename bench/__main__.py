@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
 import http.client
 import json
 import os
@@ -275,6 +276,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tracker.demo.seed import DEMO_PASSWORD
+
+    # one benchmark at a time: a second run would regenerate the database under the first
+    database.BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    lock = open(database.BENCH_DIR / ".lock", "w")  # noqa: SIM115 - held until exit
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log("another benchmark is running on this machine (instance/bench/.lock); try later")
+        return 1
 
     url = database.target_url(args.db)
     small_url = database.target_url(args.db, "small")
