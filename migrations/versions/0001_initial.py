@@ -168,6 +168,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_directive_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_directive_period_id'), ['period_id'], unique=False)
         batch_op.create_index('ix_directive_period_position', ['period_id', 'position'], unique=False)
+        batch_op.create_index('ix_directive_period_parent_position', ['period_id', 'parent_id', 'position'], unique=False)
 
     op.create_table('import_draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -395,6 +396,7 @@ def downgrade():
     op.drop_table('assignment')
     op.drop_table('import_draft')
     with op.batch_alter_table('directive', schema=None) as batch_op:
+        batch_op.drop_index('ix_directive_period_parent_position')
         batch_op.drop_index('ix_directive_period_position')
         batch_op.drop_index(batch_op.f('ix_directive_period_id'))
         batch_op.drop_index(batch_op.f('ix_directive_parent_id'))

@@ -131,6 +131,9 @@ class Directive(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("source_id", "number"),
         sa.Index("ix_directive_period_position", "period_id", "position"),
+        # A period's top-level directives in report order (first page, list, dashboard): without
+        # it SQLite walks every top-level directive of ten years through ix_directive_parent_id.
+        sa.Index("ix_directive_period_parent_position", "period_id", "parent_id", "position"),
     )
 
     @property

@@ -60,6 +60,19 @@ def directives_of_period(period: Period) -> list[Directive]:
     )
 
 
+def top_level_ids(period_id: int, offset: int, limit: int) -> list[int]:
+    """One page of a period's top-level directives, in report order."""
+    return list(
+        db.session.scalars(
+            sa.select(Directive.id)
+            .where(Directive.period_id == period_id, Directive.parent_id.is_(None))
+            .order_by(Directive.position, Directive.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
 def directives_by_ids(ids: list[int]) -> list[Directive]:
     """These directives, in the order given, with what a list row shows loaded."""
     if not ids:

@@ -60,11 +60,16 @@ def assignment_bucket(
     )
 
 
-def _count_of(bucket_col: ColumnElement, bucket: Bucket, extra: ColumnElement | None = None):
+def _count_of(
+    bucket_col: ColumnElement,
+    bucket: Bucket,
+    extra: ColumnElement | None = None,
+    weight: ColumnElement | int = 1,
+):
     cond = bucket_col == bucket.value
     if extra is not None:
         cond = sa.and_(extra, cond)
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, weight), else_=0)), 0)
 
 
 _COUNTED = [B.DONE_ON_TIME, B.DONE_LATE, B.OVERDUE, B.NO_DEADLINE, B.NOT_STARTED, B.WITHDRAWN]
@@ -102,21 +107,30 @@ def directive_buckets(
     """
     a = aliased(Assignment, name="ba")
     ad = aliased(Directive, name="bad")
-    bucket = assignment_bucket(as_of, against, a, ad)
-    is_lead = a.role == LEAD
-    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, 1), else_=0)), 0)
-    leaf_cols = [a.directive_id.label("directive_id"), lead_n.label("lead_n"),
-                 sa.func.count(a.id).label("all_n")]
-    for b in _COUNTED:
-        leaf_cols.append(_count_of(bucket, b, is_lead).label(f"lead_{b.value}"))
-        leaf_cols.append(_count_of(bucket, b).label(f"all_{b.value}"))
-    counts_q = sa.select(*leaf_cols).join(ad, ad.id == a.directive_id).group_by(a.directive_id)
+    # Each assignment's bucket, computed once per row: grouping here keeps the CASE out of the
+    # conditional sums below (and stops SQLite from inlining it into every one of them).
+    bucket = assignment_bucket(as_of, against, a, ad).label("bucket")
+    per_assignment = (
+        sa.select(a.directive_id.label("directive_id"), a.role.label("role"), bucket,
+                  sa.func.count().label("n"))
+        .join(ad, ad.id == a.directive_id)
+        .group_by(a.directive_id, a.role, bucket)
+    )
     if period_id is not None:
-        counts_q = counts_q.where(ad.period_id == period_id)
+        per_assignment = per_assignment.where(ad.period_id == period_id)
     if directive_ids is not None:
-        counts_q = counts_q.where(
+        per_assignment = per_assignment.where(
             sa.or_(ad.id.in_(directive_ids), ad.parent_id.in_(directive_ids))
         )
+    ab = per_assignment.subquery("assignment_buckets")
+    is_lead = ab.c.role == LEAD
+    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, ab.c.n), else_=0)), 0)
+    leaf_cols = [ab.c.directive_id.label("directive_id"), lead_n.label("lead_n"),
+                 sa.func.sum(ab.c.n).label("all_n")]
+    for b in _COUNTED:
+        leaf_cols.append(_count_of(ab.c.bucket, b, is_lead, ab.c.n).label(f"lead_{b.value}"))
+        leaf_cols.append(_count_of(ab.c.bucket, b, None, ab.c.n).label(f"all_{b.value}"))
+    counts_q = sa.select(*leaf_cols).group_by(ab.c.directive_id)
     counts = counts_q.subquery("bucket_counts")
 
     # Leaf rule: the lead assignments, or all of them when none is lead; no assignment at all
@@ -147,7 +161,8 @@ def directive_buckets(
         leaf_q = leaf_q.where(ld.period_id == period_id)
     if directive_ids is not None:
         leaf_q = leaf_q.where(sa.or_(ld.id.in_(directive_ids), ld.parent_id.in_(directive_ids)))
-    leaf = leaf_q.subquery("leaf_buckets")
+    # A CTE: the leaf buckets are used twice (parents roll up from them), computed once.
+    leaf = leaf_q.cte("leaf_buckets")
 
     # Parents roll up from their sub-directives' buckets.
     child_cols = [leaf.c.parent_id.label("parent_id"), sa.func.count().label("n")]

@@ -101,7 +101,7 @@ class Pager:
 def index():
     """The first page after login: a period's directives with their buckets and a summary.
 
-    The summary covers the whole period from plain rows (dashboard.load_snapshot); only the
+    The summary strip counts the whole period in SQL (dashboard.field_summaries); only the
     directives on this page are loaded as objects, so a province-size month stays fast.
     """
     periods = queries.periods_with_directives()
@@ -115,11 +115,9 @@ def index():
     directives = []
     pager = Pager(1, INDEX_PER_PAGE, 0)
     if period is not None:
-        snapshot = dashboard.load_snapshot(period.id)
-        summary = summarize(directive_status(d, as_of) for d in snapshot.directives)  # type: ignore[arg-type]
-        pager = Pager(page_no, INDEX_PER_PAGE, len(snapshot.directives))
-        start = (page_no - 1) * INDEX_PER_PAGE
-        ids = [d.id for d in snapshot.directives[start : start + INDEX_PER_PAGE]]
+        summary = dashboard.combine(list(dashboard.field_summaries(period.id, as_of).values()))
+        pager = Pager(page_no, INDEX_PER_PAGE, sum(summary.counts.values()))
+        ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
         directives = queries.directives_by_ids(ids)
     statuses = {}
     for d in directives:
@@ -154,7 +152,7 @@ def dashboard_page():
     chart = None
     if period is not None:
         units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
-        board = dashboard.build_board(dashboard.load_snapshot(period.id), units, as_of, against)
+        board = dashboard.build_board(period.id, units, as_of, against)
         board.units = sort_rows(board.units, sort, descending)
         chart = stacked_chart(board.fields)
     link_args = {
