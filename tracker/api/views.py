@@ -70,9 +70,7 @@ def directives():
         f = listing.parse_filters(request.args, _periods())
     except listing.FilterError as exc:
         _filter_error(exc)
-    page = db.paginate(
-        listing.filtered_select(f), page=f.page, per_page=f.per_page, error_out=False, count=True
-    )
+    page = listing.fetch_page(f)
     return jsonify(
         items=[serialize.directive_brief(d, f.as_of, f.against) for d in page.items],
         page=page.page,

@@ -8,7 +8,7 @@ rule), so the page's query count and cost do not grow with the number of directi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -241,21 +241,20 @@ def _candidates(f: ListFilters, period_id: int | None) -> list[int] | None:
     return ids if len(ids) <= MAX_CANDIDATES else None
 
 
-def filtered_select(f: ListFilters) -> sa.Select:
-    """Top-level directives matching the filters, sorted, with what the rows show loaded."""
+def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
+    """Top-level directives matching the filters, sorted, with what the rows show loaded
+    (or, with ids_only, just their ids in that order)."""
     d = Directive
-    stmt = (
-        sa.select(d)
-        .join(Period, Period.id == d.period_id)
-        .where(d.parent_id.is_(None))
-        .options(
+    stmt = sa.select(d.id if ids_only else d).join(Period, Period.id == d.period_id)
+    stmt = stmt.where(d.parent_id.is_(None))
+    if not ids_only:
+        stmt = stmt.options(
             contains_eager(d.period),
             selectinload(d.assignments).joinedload(Assignment.unit),
             selectinload(d.children).selectinload(Directive.assignments).joinedload(Assignment.unit),
             # directive_status asks every sub-directive for its own sub-directives.
             selectinload(d.children).selectinload(Directive.children),
         )
-    )
     period_id = f.period.id if f.period is not None else None
     if period_id is not None:
         stmt = stmt.where(d.period_id == period_id)
@@ -308,3 +307,75 @@ def last_update(directive: Directive) -> dt.datetime | None:
         stamps += [a.last_update_at for a in child.assignments if a.last_update_at]
     return max(stamps) if stamps else None
 
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of a list whose length is known (what the pager macro and the API read)."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(
+        self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
+        right_edge: int = 2,
+    ) -> Iterator[int | None]:
+        """Page numbers with None for the gaps, like Flask-SQLAlchemy's pagination."""
+        pages_end = self.pages + 1
+        if pages_end == 1:
+            return
+        left_end = min(1 + left_edge, pages_end)
+        yield from range(1, left_end)
+        if left_end == pages_end:
+            return
+        mid_start = max(left_end, self.page - left_current)
+        mid_end = min(self.page + right_current + 1, pages_end)
+        if mid_start - left_end > 0:
+            yield None
+        yield from range(mid_start, mid_end)
+        if mid_end == pages_end:
+            return
+        right_start = max(mid_end, pages_end - right_edge)
+        if right_start - mid_end > 0:
+            yield None
+        yield from range(right_start, pages_end)
+
+
+def fetch_page(f: ListFilters) -> ResultPage:
+    """The page of directives the filters ask for, and how many match in all.
+
+    Without a bucket the usual count + page queries. With one, the bucket computation is the
+    costly part, so it runs once: the matching ids in order, then that page's directives.
+    """
+    if f.bucket is None and f.sort != "bucket":
+        page = db.paginate(
+            filtered_select(f), page=f.page, per_page=f.per_page, error_out=False, count=True
+        )
+        return ResultPage(list(page.items), page.total or 0, f.page, f.per_page)
+    ids = list(db.session.scalars(filtered_select(f, ids_only=True)))
+    start = (f.page - 1) * f.per_page
+    return ResultPage(
+        queries.directives_by_ids(ids[start : start + f.per_page]), len(ids), f.page, f.per_page
+    )

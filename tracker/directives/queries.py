@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.core import clock
 from tracker.directives.models import Assignment, Directive, Period
@@ -81,6 +81,7 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
         sa.select(Directive)
         .where(Directive.id.in_(ids))
         .options(
+            joinedload(Directive.period),
             selectinload(Directive.assignments).joinedload(Assignment.unit),
             selectinload(Directive.children)
             .selectinload(Directive.assignments)

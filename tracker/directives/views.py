@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -65,38 +63,6 @@ def _filters_or_400(parse, *args):
 INDEX_PER_PAGE = 50
 
 
-@dataclass(frozen=True)
-class Pager:
-    """Page numbers for a list whose length is already known (the pager macro's interface)."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    def iter_pages(self, **_: int):
-        return range(1, self.pages + 1)
-
-
 @bp.route("/")
 def index():
     """The first page after login: a period's directives with their buckets and a summary.
@@ -113,10 +79,10 @@ def index():
     as_of = clock.today()
     summary = summarize([])
     directives = []
-    pager = Pager(1, INDEX_PER_PAGE, 0)
+    pager = listing.ResultPage([], 0, 1, INDEX_PER_PAGE)
     if period is not None:
         summary = dashboard.combine(list(dashboard.field_summaries(period.id, as_of).values()))
-        pager = Pager(page_no, INDEX_PER_PAGE, sum(summary.counts.values()))
+        pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
         directives = queries.directives_by_ids(ids)
     statuses = {}
@@ -181,13 +147,7 @@ def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
     periods = queries.periods_with_directives()
     filters = _filters_or_400(listing.parse_filters, request.args, periods)
-    page = db.paginate(
-        listing.filtered_select(filters),
-        page=filters.page,
-        per_page=filters.per_page,
-        error_out=False,
-        count=True,
-    )
+    page = listing.fetch_page(filters)
     statuses = {}
     for d in page.items:
         statuses[d.id] = directive_status(d, filters.as_of, filters.against)
