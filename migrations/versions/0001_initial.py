@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:04:45.508330
+Create Date: 2026-11-25 00:03:17.023963
 
 """
 from alembic import op
@@ -38,6 +38,33 @@ def upgrade():
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.create_index('ix_login_attempt_address_at', ['address', 'at'], unique=False)
         batch_op.create_index('ix_login_attempt_username_at', ['username', 'at'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=True),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('recipient_name', sa.String(length=200), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('text_body', sa.Text(), nullable=False),
+    sa.Column('html_body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=120), nullable=False),
+    sa.Column('message_id', sa.String(length=200), nullable=True),
+    sa.Column('eml_path', sa.String(length=500), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_recipient'), ['recipient'], unique=False)
+        batch_op.create_index('ix_outbox_message_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('period',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,8 +194,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_directive_field'), ['field'], unique=False)
         batch_op.create_index(batch_op.f('ix_directive_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_directive_period_id'), ['period_id'], unique=False)
-        batch_op.create_index('ix_directive_period_position', ['period_id', 'position'], unique=False)
         batch_op.create_index('ix_directive_period_parent_position', ['period_id', 'parent_id', 'position'], unique=False)
+        batch_op.create_index('ix_directive_period_position', ['period_id', 'position'], unique=False)
 
     op.create_table('import_draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -184,6 +211,32 @@ def upgrade():
     sa.ForeignKeyConstraint(['source_id'], ['source_document.id'], name=op.f('fk_import_draft_source_id_source_document')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_draft')),
     sa.UniqueConstraint('token', name=op.f('uq_import_draft_token'))
+    )
+    op.create_table('report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('sections', sa.JSON(), nullable=False),
+    sa.Column('generated', sa.JSON(), nullable=False),
+    sa.Column('edited', sa.JSON(), nullable=False),
+    sa.Column('carry', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('finalised_at', sa.DateTime(), nullable=True),
+    sa.Column('finalised_by_id', sa.Integer(), nullable=True),
+    sa.Column('next_source_id', sa.Integer(), nullable=True),
+    sa.Column('next_draft_token', sa.String(length=40), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_report_created_by_id_user')),
+    sa.ForeignKeyConstraint(['finalised_by_id'], ['user.id'], name=op.f('fk_report_finalised_by_id_user')),
+    sa.ForeignKeyConstraint(['next_source_id'], ['source_document.id'], name=op.f('fk_report_next_source_id_source_document')),
+    sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_report_period_id_period')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_report_updated_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report')),
+    sa.UniqueConstraint('period_id', name=op.f('uq_report_period_id'))
     )
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +265,23 @@ def upgrade():
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index('ix_assignment_deadline', ['deadline'], unique=False)
         batch_op.create_index('ix_assignment_unit_state', ['unit_id', 'state'], unique=False)
+
+    op.create_table('report_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_report_file_report_id_report')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_file')),
+    sa.UniqueConstraint('report_id', 'kind', name=op.f('uq_report_file_report_id_kind'))
+    )
+    with op.batch_alter_table('report_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_file_report_id'), ['report_id'], unique=False)
 
     op.create_table('extension_request',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -250,6 +320,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_progress_update_assignment_id'), ['assignment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_progress_update_created_at'), ['created_at'], unique=False)
 
+    op.create_table('reminder_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('occurrence', sa.String(length=40), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_reminder_log_assignment_id_assignment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
+    sa.UniqueConstraint('assignment_id', 'kind', 'occurrence', name=op.f('uq_reminder_log_assignment_id_kind_occurrence'))
+    )
+    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_log_assignment_id'), ['assignment_id'], unique=False)
+
     op.create_table('attachment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('update_id', sa.Integer(), nullable=False),
@@ -266,120 +350,19 @@ def upgrade():
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_update_id'), ['update_id'], unique=False)
 
-    op.create_table('outbox_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('as_of', sa.Date(), nullable=True),
-    sa.Column('recipient', sa.String(length=200), nullable=False),
-    sa.Column('recipient_name', sa.String(length=200), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('text_body', sa.Text(), nullable=False),
-    sa.Column('html_body', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('claimed_at', sa.DateTime(), nullable=True),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.Column('dedupe_key', sa.String(length=120), nullable=False),
-    sa.Column('message_id', sa.String(length=200), nullable=True),
-    sa.Column('eml_path', sa.String(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
-    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
-    )
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_message_recipient'), ['recipient'], unique=False)
-        batch_op.create_index('ix_outbox_message_status_next', ['status', 'next_attempt_at'], unique=False)
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_message_recipient'), ['recipient'], unique=False)
-        batch_op.create_index('ix_outbox_message_status_next', ['status', 'next_attempt_at'], unique=False)
-
-    op.create_table('reminder_log',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('assignment_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('occurrence', sa.String(length=40), nullable=False),
-    sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_reminder_log_assignment_id_assignment'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
-    sa.UniqueConstraint('assignment_id', 'kind', 'occurrence', name=op.f('uq_reminder_log_assignment_id_kind_occurrence'))
-    )
-    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reminder_log_assignment_id'), ['assignment_id'], unique=False)
-    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reminder_log_assignment_id'), ['assignment_id'], unique=False)
-
-    op.create_table('report',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('period_id', sa.Integer(), nullable=False),
-    sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('sections', sa.JSON(), nullable=False),
-    sa.Column('generated', sa.JSON(), nullable=False),
-    sa.Column('edited', sa.JSON(), nullable=False),
-    sa.Column('carry', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', sa.DateTime(), nullable=True),
-    sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('finalised_at', sa.DateTime(), nullable=True),
-    sa.Column('finalised_by_id', sa.Integer(), nullable=True),
-    sa.Column('next_source_id', sa.Integer(), nullable=True),
-    sa.Column('next_draft_token', sa.String(length=40), nullable=True),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_report_created_by_id_user')),
-    sa.ForeignKeyConstraint(['finalised_by_id'], ['user.id'], name=op.f('fk_report_finalised_by_id_user')),
-    sa.ForeignKeyConstraint(['next_source_id'], ['source_document.id'], name=op.f('fk_report_next_source_id_source_document')),
-    sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_report_period_id_period')),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_report_updated_by_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_report')),
-    sa.UniqueConstraint('period_id', name=op.f('uq_report_period_id'))
-    )
-    op.create_table('report_file',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('report_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('content_type', sa.String(length=120), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_report_file_report_id_report')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_file')),
-    sa.UniqueConstraint('report_id', 'kind', name=op.f('uq_report_file_report_id_kind'))
-    )
-    with op.batch_alter_table('report_file', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_report_file_report_id'), ['report_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('report_file', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_report_file_report_id'))
-
-    op.drop_table('report_file')
-    op.drop_table('report')
-    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reminder_log_assignment_id'))
-
-    op.drop_table('reminder_log')
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_message_status_next')
-        batch_op.drop_index(batch_op.f('ix_outbox_message_recipient'))
-        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
-
-    op.drop_table('outbox_message')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_update_id'))
 
     op.drop_table('attachment')
+    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_log_assignment_id'))
+
+    op.drop_table('reminder_log')
     with op.batch_alter_table('progress_update', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_progress_update_created_at'))
         batch_op.drop_index(batch_op.f('ix_progress_update_assignment_id'))
@@ -389,15 +372,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_extension_request_assignment_id'))
 
     op.drop_table('extension_request')
+    with op.batch_alter_table('report_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_file_report_id'))
+
+    op.drop_table('report_file')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index('ix_assignment_unit_state')
         batch_op.drop_index('ix_assignment_deadline')
 
     op.drop_table('assignment')
+    op.drop_table('report')
     op.drop_table('import_draft')
     with op.batch_alter_table('directive', schema=None) as batch_op:
-        batch_op.drop_index('ix_directive_period_parent_position')
         batch_op.drop_index('ix_directive_period_position')
+        batch_op.drop_index('ix_directive_period_parent_position')
         batch_op.drop_index(batch_op.f('ix_directive_period_id'))
         batch_op.drop_index(batch_op.f('ix_directive_parent_id'))
         batch_op.drop_index(batch_op.f('ix_directive_field'))
@@ -422,6 +410,12 @@ def downgrade():
     op.drop_table('setting')
     op.drop_table('routing_rule')
     op.drop_table('period')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_status_next')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_recipient'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempt_username_at')
         batch_op.drop_index('ix_login_attempt_address_at')
