@@ -113,13 +113,61 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+_DEMO_SNAPSHOT: tuple[dict[str, list[dict]], dict[Path, bytes]] | None = None
+
+
+def _reset_sequences() -> None:
+    """After inserting explicit ids on PostgreSQL, move each id sequence past them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.autoincrement and table.c.id.primary_key:
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                )
+            )
+
+
 @pytest.fixture
 def demo(app: Flask) -> Flask:
-    """Units, demo users, routing rules and the 15 directives of March 2023, committed."""
-    from tracker.demo.seed import seed_demo
+    """Units, demo users, routing rules, the 15 directives of March 2023 and their progress.
 
-    seed_demo()
+    The first test in a process runs the real seed (importer and workflow services); later
+    tests get the same rows and evidence files copied back, which is much faster.
+    """
+    global _DEMO_SNAPSHOT
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    if _DEMO_SNAPSHOT is None:
+        from tracker.demo.seed import seed_demo
+
+        seed_demo()
+        db.session.commit()
+        rows = {
+            t.name: [
+                dict(r._mapping)
+                for r in db.session.execute(t.select().order_by(*t.primary_key.columns))
+            ]
+            for t in db.metadata.sorted_tables
+        }
+        files = {
+            p.relative_to(upload_dir): p.read_bytes()
+            for p in (upload_dir.rglob("*") if upload_dir.exists() else [])
+            if p.is_file()
+        }
+        _DEMO_SNAPSHOT = (rows, files)
+        return app
+    rows, files = _DEMO_SNAPSHOT
+    for table in db.metadata.sorted_tables:
+        if rows.get(table.name):
+            db.session.execute(table.insert(), rows[table.name])
+    _reset_sequences()
     db.session.commit()
+    for relative, data in files.items():
+        target = upload_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     return app
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
@@ -30,6 +31,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     register_logging(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
     return app
@@ -79,6 +81,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` capped at the largest 32-bit id: a bigger one cannot exist (404), and
+    PostgreSQL would reject it as out of range (a 500) if it reached a query."""
+
+    def __init__(
+        self,
+        map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -121,6 +121,7 @@ def test_scheduler_process_stops_cleanly_on_signal(tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()
     assert proc.returncode == 0, output
     assert "scheduler stopped" in output
     assert "Traceback" not in output

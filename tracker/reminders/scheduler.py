@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -175,9 +176,14 @@ def run_scheduler(app: Flask) -> None:
     scheduler = build_scheduler(app)
 
     def stop(signum: int, _frame: object) -> None:
+        # The handler runs on the main thread, possibly while it holds the (non-reentrant) lock
+        # of the scheduler's wake-up Event; shutting down from here could deadlock on it, so a
+        # short-lived thread does the shutdown once the main thread lets go.
         log.info("signal %s received: stopping the scheduler", signal.Signals(signum).name)
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            threading.Thread(
+                target=scheduler.shutdown, kwargs={"wait": False}, name="scheduler-stop"
+            ).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
