@@ -39,7 +39,8 @@ def fmt_int(value: int) -> str:
 
 
 @bp.context_processor
-def _helpers() -> dict:
+def status_template_globals() -> dict:
+    """Names the status pages' templates use; the units pages share them."""
     return {
         "directive_url": directive_url,
         "fmt_rate": fmt_rate,

@@ -11,14 +11,10 @@ from tracker.directives import listing, queries
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.presenters import assignment_status
 from tracker.directives.status import (
-    BUCKET_COLOURS,
-    BUCKET_LABELS,
     BUCKET_ORDER,
-    Bucket,
     Summary,
-    fmt_rate,
 )
-from tracker.directives.views import directive_url, fmt_int
+from tracker.directives.views import status_template_globals
 from tracker.extensions import db
 from tracker.units import records
 from tracker.units.catalogue import UNIT_KINDS
@@ -27,17 +23,7 @@ from tracker.units.models import Unit
 bp = Blueprint("units", __name__, url_prefix="/units")
 
 
-@bp.context_processor
-def _helpers() -> dict:
-    return {
-        "directive_url": directive_url,
-        "fmt_rate": fmt_rate,
-        "fmt_int": fmt_int,
-        "BUCKET_LABELS": BUCKET_LABELS,
-        "BUCKET_COLOURS": BUCKET_COLOURS,
-        "BUCKET_ORDER": BUCKET_ORDER,
-        "Bucket": Bucket,
-    }
+bp.context_processor(status_template_globals)
 
 
 def _as_of_or_400():
