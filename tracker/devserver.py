@@ -17,7 +17,15 @@ def _has_scheduler() -> bool:
     return "scheduler" in create_app().cli.list_commands(None)  # type: ignore[arg-type]
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and a service manager's SIGTERM both stop everything, even when the shell started us
+    # with SIGINT ignored (background jobs).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
@@ -37,7 +45,7 @@ def main() -> int:
     finally:
         for p in procs:
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.terminate()  # SIGTERM: the scheduler stops cleanly, the web server exits
         for p in procs:
             try:
                 p.wait(timeout=10)
