@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import LEADER, OFFICER, SECRETARIAT, User
 from tracker.calendar.services import load_calendar
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import LEAD, Assignment, Directive, ProgressUpdate
-from tracker.directives.presenters import assignment_status, directive_status
-from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, facts_of, summarize
+from tracker.directives.presenters import assignment_status
+from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, Summary, facts_of
+from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
 from tracker.reminders import selection
 from tracker.reminders.mail import clean_address, clean_header, utcnow
@@ -427,17 +428,17 @@ class DigestData:
 
 def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) -> DigestData:
     """Counts per bucket, overdue lead assignments by unit, units silent since the last cut-off."""
-    directives = list(
-        db.session.scalars(
-            sa.select(Directive)
-            .where(Directive.parent_id.is_(None))
-            .options(
-                selectinload(Directive.assignments),
-                selectinload(Directive.children).selectinload(Directive.assignments),
-            )
-        )
-    )
-    summary = summarize(directive_status(d, as_of) for d in directives)
+    # Counted in SQL (the dashboard's mirror of the bucket rules), not by loading every
+    # directive of every period into Python.
+    buckets = directive_buckets(as_of)
+    summary = Summary()
+    for value, count in db.session.execute(
+        sa.select(buckets.c.bucket, sa.func.count())
+        .join(Directive, Directive.id == buckets.c.directive_id)
+        .where(Directive.parent_id.is_(None))
+        .group_by(buckets.c.bucket)
+    ):
+        summary.counts[Bucket(value)] += count
     counts = [
         (bucket.value, BUCKET_LABELS[bucket], summary.counts[bucket])
         for bucket in BUCKET_ORDER
