@@ -339,11 +339,16 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
         else:
             recipients = directory.unit(assignment.unit, LEVEL_ONE_MODES)
         kind = _display_kind(due, as_of)
+        item: MailItem | None = None  # built once per due item, shared by its recipients
         for recipient in recipients:
             _, items = inbox.setdefault(recipient.address.lower(), (recipient, {}))
             current = items.get(assignment.id)
             if current is None or SEVERITY[kind] < SEVERITY[current.kind]:
-                items[assignment.id] = _item(assignment, kind, due, as_of)
+                item = item or _item(assignment, kind, due, as_of)
+                items[assignment.id] = item
+    keys_by_assignment: dict[int, list[str]] = defaultdict(list)
+    for d in plan.due:
+        keys_by_assignment[d.assignment_id].append(f"{d.assignment_id}/{d.kind}/{d.occurrence}")
     for address, (recipient, by_assignment) in sorted(inbox.items()):
         items = sorted(by_assignment.values(), key=lambda i: i.sort_key)
         subject = reminder_subject(items)
@@ -360,8 +365,8 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
             as_of=as_of,
             escalation=any(i.kind == ESCALATE for i in items),
         )
-        keys = [f"{d.assignment_id}/{d.kind}/{d.occurrence}" for d in plan.due
-                if d.assignment_id in by_assignment]
+        keys = [key for assignment_id in by_assignment
+                for key in keys_by_assignment[assignment_id]]
         plan.messages.append(
             Composed(
                 MAIL_REMINDER, recipient, subject, text, html,
