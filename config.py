@@ -83,6 +83,9 @@ class Config:
     OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:30")
 
+    # Rendered read pages kept per worker process (tracker/core/pagecache.py); 0 turns it off
+    PAGE_CACHE_MB = float(os.environ.get("PAGE_CACHE_MB", "16"))
+
     # A frozen "today" (YYYY-MM-DD) for demos and tests; empty means the real clock
     TRACKER_TODAY = os.environ.get("TRACKER_TODAY", "")
 

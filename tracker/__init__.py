@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from tracker.core import pagecache, versioning  # noqa: F401 - versioning registers its listeners
 from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
+    pagecache.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"

@@ -2,7 +2,7 @@
 
 from tracker.auth.models import LoginAttempt, User  # noqa: F401
 from tracker.calendar.models import CalendarException  # noqa: F401
-from tracker.core.models import AuditEvent, Setting  # noqa: F401
+from tracker.core.models import AuditEvent, DataVersion, Setting  # noqa: F401
 from tracker.directives.models import (  # noqa: F401
     Assignment,
     Attachment,

@@ -141,7 +141,7 @@ def test_bad_parameters_get_a_vietnamese_400(client, spread, auth, query):
         response.get_data(as_text=True)
 
 
-def test_query_count_does_not_grow_with_data(client, spread, auth):
+def test_query_count_does_not_grow_with_data(client, spread, auth, no_page_cache):
     auth.login("xem")
     client.get(URL)
     with count_queries() as small:

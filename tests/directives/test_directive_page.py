@@ -121,7 +121,7 @@ def _count_queries(client, url: str) -> int:
     return len(statements)
 
 
-def test_query_count_does_not_grow_with_updates_and_attachments(world):
+def test_query_count_does_not_grow_with_updates_and_attachments(world, no_page_cache):
     client = login(world, "xem")
     url = f"/directives/{directive('7').id}"
     before = _count_queries(client, url)

@@ -170,7 +170,7 @@ def test_bad_filters_get_a_vietnamese_400(client, spread, auth, query):
     assert "không hợp lệ" in html or "Tối đa" in html or "dài quá" in html
 
 
-def test_query_count_is_constant(client, spread, auth):
+def test_query_count_is_constant(client, spread, auth, no_page_cache):
     auth.login("xem")
     queries_for = {}
     pages = ["", "period=all", "period=all&bucket=overdue&sort=bucket", "q=phuong&sort=updated"]

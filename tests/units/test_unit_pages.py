@@ -76,7 +76,7 @@ def test_unknown_unit_is_404(client, spread, auth):
     assert "Không tìm thấy đơn vị" in response.get_data(as_text=True)
 
 
-def test_unit_pages_query_count_is_constant(client, spread, auth):
+def test_unit_pages_query_count_is_constant(client, spread, auth, no_page_cache):
     auth.login("xem")
     unit = unit_by_code("GDDT")
     urls = [f"/units/{unit.id}?{Q}", f"/units/?{Q}", f"/?{Q}"]

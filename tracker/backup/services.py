@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.core import versioning
 from tracker.extensions import db
 
 FORMAT = 1
@@ -252,6 +253,9 @@ def restore_backup(source: Path) -> dict[str, Any]:
     if wrong:
         name, (got, want) = sorted(wrong.items())[0]
         raise BackupError(f"Sau khi khôi phục, bảng {name} có {got} dòng thay vì {want}.")
+    with db.engine.begin() as conn:
+        if sa.inspect(conn).has_table("data_version"):
+            versioning.bump(conn)  # pages cached by running workers are stale now
     return manifest
 
 

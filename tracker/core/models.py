@@ -39,6 +39,21 @@ class Setting(db.Model):
     updated_at: Mapped[dt.datetime | None]
 
 
+class DataVersion(db.Model):
+    """One row whose token changes in every transaction that changes what pages show.
+
+    Rendered pages are cached under the token they were computed from (tracker/core/pagecache.py);
+    a new token, written in the same transaction as the change, makes every copy stale at once
+    in every worker process.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(sa.String(32))
+    changed_at: Mapped[dt.datetime | None]
+
+
 class AuditImmutableError(RuntimeError):
     """Raised when code tries to change or delete an audit event: the trail is append-only."""
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from tracker.core import clock
 from tracker.core.errors import fail
+from tracker.core.pagecache import render_page
 from tracker.directives import dashboard, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
@@ -71,6 +72,10 @@ def index():
     The summary strip counts the whole period in SQL (dashboard.field_summaries); only the
     directives on this page are loaded as objects, so a province-size month stays fast.
     """
+    return render_page("directives/index.html", _index_context)
+
+
+def _index_context() -> dict:
     periods = queries.periods_with_directives()
     period = _filters_or_400(listing.parse_period, request.args, periods)
     if period is None:  # "all" makes no sense here: show the default period
@@ -91,21 +96,24 @@ def index():
         statuses[d.id] = directive_status(d, as_of)
         for child in d.children:
             statuses[child.id] = directive_status(child, as_of)
-    return render_template(
-        "directives/index.html",
-        period=period,
-        periods=periods,
-        directives=directives,
-        as_of=as_of,
-        statuses=statuses,
-        summary=summary,
-        index_pager=pager,
-    )
+    return {
+        "period": period,
+        "periods": periods,
+        "directives": directives,
+        "as_of": as_of,
+        "statuses": statuses,
+        "summary": summary,
+        "index_pager": pager,
+    }
 
 
 @bp.route("/dashboard", endpoint="dashboard")
 def dashboard_page():
     """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
+    return render_page("directives/dashboard.html", _dashboard_context)
+
+
+def _dashboard_context() -> dict:
     periods = queries.periods_with_directives()
     period = _filters_or_400(listing.parse_period, request.args, periods)
     if period is None:
@@ -127,25 +135,28 @@ def dashboard_page():
         "as_of": as_of.strftime("%d/%m/%Y"),
         "against": against,
     }
-    return render_template(
-        "directives/dashboard.html",
-        period=period,
-        periods=periods,
-        board=board,
-        chart=chart,
-        as_of=as_of,
-        against=against,
-        against_labels=listing.AGAINST_LABELS,
-        columns=SCOREBOARD_COLUMNS,
-        sort=sort,
-        descending=descending,
-        link_args=link_args,
-    )
+    return {
+        "period": period,
+        "periods": periods,
+        "board": board,
+        "chart": chart,
+        "as_of": as_of,
+        "against": against,
+        "against_labels": listing.AGAINST_LABELS,
+        "columns": SCOREBOARD_COLUMNS,
+        "sort": sort,
+        "descending": descending,
+        "link_args": link_args,
+    }
 
 
 @bp.route("/directives", endpoint="list")
 def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
+    return render_page("directives/list.html", _list_context)
+
+
+def _list_context() -> dict:
     periods = queries.periods_with_directives()
     filters = _filters_or_400(listing.parse_filters, request.args, periods)
     page = listing.fetch_page(filters)
@@ -154,15 +165,14 @@ def list_page():
         statuses[d.id] = directive_status(d, filters.as_of, filters.against)
         for child in d.children:
             statuses[child.id] = directive_status(child, filters.as_of, filters.against)
-    return render_template(
-        "directives/list.html",
-        page=page,
-        filters=filters,
-        periods=periods,
-        statuses=statuses,
-        units=listing.unit_choices(),
-        fields=FIELDS,
-        sorts=listing.SORTS,
-        against_labels=listing.AGAINST_LABELS,
-        last_update=listing.last_update,
-    )
+    return {
+        "page": page,
+        "filters": filters,
+        "periods": periods,
+        "statuses": statuses,
+        "units": listing.unit_choices(),
+        "fields": FIELDS,
+        "sorts": listing.SORTS,
+        "against_labels": listing.AGAINST_LABELS,
+        "last_update": listing.last_update,
+    }

@@ -29,6 +29,7 @@ from tracker.core import clock
 from tracker.core.errors import fail
 from tracker.core.formatting import parse_vn_date
 from tracker.core.models import AuditEvent
+from tracker.core.pagecache import render_page
 from tracker.directives import attachments as files_mod
 from tracker.directives import workflow
 from tracker.directives.fields import FIELD_LABELS
@@ -206,7 +207,13 @@ def render_directive(
 @bp.route("/directives/<int:directive_id>")
 def directive(directive_id: int):
     """The directive page: text, units and deadlines, progress timeline, extensions, history."""
-    return render_directive(_load_directive(directive_id))
+
+    def build() -> dict[str, Any]:
+        context = _page_context(_load_directive(directive_id))
+        context.update(error=None, error_assignment_id=None, submitted={})
+        return context
+
+    return render_page("directives/detail.html", build)
 
 
 # --- "Việc của đơn vị" -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy.orm import contains_eager
 
 from tracker.core.errors import fail
+from tracker.core.pagecache import render_page
 from tracker.directives import listing, queries
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.presenters import assignment_status
@@ -67,6 +68,10 @@ def index():
 @bp.route("/<int(max=2147483647):unit_id>")
 def detail(unit_id: int):
     """A unit's assignments in a period, and its record period by period."""
+    return render_page("units/detail.html", lambda: _detail_context(unit_id))
+
+
+def _detail_context(unit_id: int) -> dict:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         fail(404, "Không tìm thấy đơn vị.")
@@ -93,16 +98,15 @@ def detail(unit_id: int):
     statuses = {a.id: assignment_status(a, as_of, against) for a in assignments}
     rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
-    return render_template(
-        "units/detail.html",
-        unit=unit,
-        period=period,
-        history=history,
-        total=records.total(history),
-        assignments=assignments,
-        statuses=statuses,
-        as_of=as_of,
-        against=against,
-        against_labels=listing.AGAINST_LABELS,
-    )
+    return {
+        "unit": unit,
+        "period": period,
+        "history": history,
+        "total": records.total(history),
+        "assignments": assignments,
+        "statuses": statuses,
+        "as_of": as_of,
+        "against": against,
+        "against_labels": listing.AGAINST_LABELS,
+    }
 

@@ -1,0 +1,154 @@
+"""Rendered read pages, kept per worker process and shared by everyone who would see the same.
+
+The dashboard, the lists, a directive page and a unit page cost tens of milliseconds to compute
+(every bucket rule for hundreds of directives, a Jinja loop over them), and the same page is
+opened again and again between two changes: the morning round of a leader, forty officers
+opening the dashboard after the weekly digest. So a read page's title and content are cached
+under everything they depend on:
+
+- the data version (tracker/core/versioning.py): any committed change makes every copy stale;
+- today's date (the buckets move at midnight, Vietnam time);
+- the URL: endpoint, path arguments and query string;
+- what the reader may do: role and unit (the action buttons and forms differ), never the person.
+
+The navigation bar, flashed messages and the footer are rendered for each request around the
+cached part. Forms in a cached part carry a placeholder instead of the CSRF token, replaced by
+the reader's own token on the way out. A request whose own transaction has written is never
+served from, or stored into, the cache. Memory is bounded (``PAGE_CACHE_MB`` per process, least
+recently used first out; 0 turns the cache off).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import current_app, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from tracker.core import clock, versioning
+from tracker.extensions import db
+
+_SEPARATOR = Markup(f"<!--page-part-{secrets.token_hex(8)}-->")  # noqa: S704 - a constant
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
+_FRAGMENT_LAYOUT = "_page_parts.html"
+_CACHED_LAYOUT = "_cached_page.html"
+
+
+class PageCache:
+    """An LRU of (title, content, has_csrf_slot) bounded in characters, for one app."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._entries: OrderedDict[tuple, tuple[str, str, bool]] = OrderedDict()
+        self._size = 0
+        self._generation: tuple | None = None
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, generation: tuple, key: tuple) -> tuple[str, str, bool] | None:
+        with self._lock:
+            if generation != self._generation:
+                # a new data version or a new day: nothing kept can be served again
+                self._entries.clear()
+                self._size = 0
+                self._generation = generation
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, generation: tuple, key: tuple, entry: tuple[str, str, bool]) -> None:
+        cost = len(entry[0]) + len(entry[1])
+        if cost > self.max_chars:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # the data changed while this page was being computed
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old[0]) + len(old[1])
+            self._entries[key] = entry
+            self._size += cost
+            while self._size > self.max_chars:
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= len(dropped[0]) + len(dropped[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+            self._generation = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def cache_for(app: Any = None) -> PageCache | None:
+    """This app's page cache, or None when PAGE_CACHE_MB is 0."""
+    app = app or current_app
+    return app.extensions.get("page_cache")
+
+
+def init_app(app: Any) -> None:
+    megabytes = float(app.config.get("PAGE_CACHE_MB", 0) or 0)
+    if megabytes > 0:
+        # str sizes in characters; Vietnamese HTML is mostly 1-2 bytes per character in memory
+        app.extensions["page_cache"] = PageCache(int(megabytes * 1024 * 1024 / 2))
+
+
+def _key() -> tuple:
+    return (
+        request.endpoint,
+        tuple(sorted((request.view_args or {}).items())),
+        tuple(sorted(request.args.items(multi=True))),
+        current_user.role,
+        current_user.unit_id,
+    )
+
+
+def render_page(template: str, build: Callable[[], Mapping[str, Any]]) -> str:
+    """Render a read page: ``build()`` computes the template's context; when an identical page
+    was rendered under the same data version today, its title and content are reused and
+    ``build`` is not called.
+
+    The template must start with ``{% extends layout or "base.html" %}`` and put everything in
+    its ``title`` and ``content`` blocks.
+    """
+    cache = cache_for()
+    session = db.session()
+    if cache is None or versioning.has_uncommitted_changes(session):
+        return render_template(template, **build())
+    generation = (versioning.current(session), clock.today())
+    key = _key()
+    entry = cache.get(generation, key)
+    if entry is None:
+        context = dict(build())
+        html = render_template(
+            template, **context, layout=_FRAGMENT_LAYOUT, page_parts_separator=_SEPARATOR,
+            csrf_token=lambda: _CSRF_SLOT,
+        )
+        title, _, content = html.partition(_SEPARATOR)
+        entry = (title, content, _CSRF_SLOT in content)
+        real_token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        leaked = real_token is not None and real_token in content
+        if not leaked and not versioning.has_uncommitted_changes(session):
+            cache.put(generation, key, entry)
+    title, content, has_slot = entry
+    if has_slot:
+        content = content.replace(_CSRF_SLOT, generate_csrf())
+    # both parts are the output of our own autoescaping templates, not user input
+    return render_template(
+        _CACHED_LAYOUT,
+        page_title=Markup(title),  # noqa: S704
+        page_content=Markup(content),  # noqa: S704
+    )
