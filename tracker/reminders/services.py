@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, get_template_attribute, render_template
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import LEADER, OFFICER, SECRETARIAT, User
@@ -23,7 +26,14 @@ from tracker.core import clock
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import LEAD, Assignment, Directive, ProgressUpdate
 from tracker.directives.presenters import assignment_status
-from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, Summary, facts_of
+from tracker.directives.status import (
+    BUCKET_LABELS,
+    BUCKET_ORDER,
+    Bucket,
+    Status,
+    Summary,
+    facts_of,
+)
 from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
 from tracker.reminders import selection
@@ -90,12 +100,12 @@ class MailItem:
     def deadline_text(self) -> str:
         return fmt_date(self.deadline, "Không có thời hạn")
 
-    @property
+    @cached_property
     def number_key(self) -> tuple[int, ...]:
         """'6.1' sorts after '6' and before '7' (not as text, where '12' < '6')."""
         return tuple(int(p) for p in self.number.split(".") if p.isdigit())
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple:
         return (SEVERITY.get(self.kind, 9), -self.days_overdue, self.number_key, self.unit_name)
 
@@ -196,6 +206,7 @@ class Directory:
     """Who gets what: unit mailboxes, officers by notify_mode, leaders, the secretariat."""
 
     def __init__(self) -> None:
+        self._people: dict[tuple[str, int], Recipient | None] = {}
         self.officers: dict[int, list[User]] = defaultdict(list)
         for user in _active_users(OFFICER):
             if user.unit_id is not None:
@@ -203,15 +214,21 @@ class Directory:
         self.secretariat = _active_users(SECRETARIAT)
         self.leaders = _active_users(LEADER)
 
-    @staticmethod
-    def _person(user: User) -> Recipient | None:
-        address = clean_address(user.email)
-        return Recipient(address, clean_header(user.full_name)) if address else None
+    def _person(self, user: User) -> Recipient | None:
+        key = ("user", user.id)
+        if key not in self._people:  # a run asks for the same people ~100,000 times
+            address = clean_address(user.email)
+            self._people[key] = (
+                Recipient(address, clean_header(user.full_name)) if address else None
+            )
+        return self._people[key]
 
-    @staticmethod
-    def _mailbox(unit: Unit) -> Recipient | None:
-        address = clean_address(unit.email)
-        return Recipient(address, clean_header(unit.name)) if address else None
+    def _mailbox(self, unit: Unit) -> Recipient | None:
+        key = ("unit", unit.id)
+        if key not in self._people:
+            address = clean_address(unit.email)
+            self._people[key] = Recipient(address, clean_header(unit.name)) if address else None
+        return self._people[key]
 
     def unit(self, unit: Unit, modes: Iterable[str] | None) -> list[Recipient]:
         """The unit's mailbox and its officers whose notify_mode is in `modes` (None: all)."""
@@ -302,6 +319,43 @@ def _dedupe(prefix: str, recipient: str, keys: Iterable[object]) -> str:
     return f"{prefix}:{digest}"
 
 
+@dataclass(frozen=True)
+class Section:
+    """A group of tasks in a reminder e-mail (overdue, due today, ...), already rendered."""
+
+    title: str
+    count: int
+    html_rows: Markup
+    text_lines: str
+
+
+class _ItemRenderer:
+    """Renders each task's row once per run: the same task goes to the unit's mailbox, its
+    officers, the leader and the secretariat (a province run has ~100,000 lines for ~8,000
+    tasks), so rendering per line would dominate the run."""
+
+    def __init__(self) -> None:
+        self._row = get_template_attribute("reminders/email/_reminder_item.html", "row")
+        self._lines = get_template_attribute("reminders/email/_reminder_item.txt", "lines")
+        self._done: dict[int, tuple[Markup, str]] = {}
+
+    def _parts(self, item: MailItem) -> tuple[Markup, str]:
+        parts = self._done.get(id(item))
+        if parts is None:
+            parts = self._done[id(item)] = (self._row(item), str(self._lines(item)))
+        return parts
+
+    def section(self, title: str, items: list[MailItem]) -> Section:
+        parts = [self._parts(item) for item in items]
+        return Section(
+            title,
+            len(items),
+            # each part is the output of the autoescaping macro: join without escaping again
+            Markup("".join(html for html, _ in parts)),  # noqa: S704
+            "".join(f"{n}. {text}" for n, (_, text) in enumerate(parts, 1)),
+        )
+
+
 def _render(name: str, **context: object) -> tuple[str, str]:
     context.setdefault("org_name", current_app.config.get("ORG_NAME", ""))
     context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
@@ -349,11 +403,12 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
     keys_by_assignment: dict[int, list[str]] = defaultdict(list)
     for d in plan.due:
         keys_by_assignment[d.assignment_id].append(f"{d.assignment_id}/{d.kind}/{d.occurrence}")
+    rendered = _ItemRenderer()
     for address, (recipient, by_assignment) in sorted(inbox.items()):
         items = sorted(by_assignment.values(), key=lambda i: i.sort_key)
         subject = reminder_subject(items)
         sections = [
-            (SECTION_TITLES[k], [i for i in items if i.kind == k])
+            rendered.section(SECTION_TITLES[k], [i for i in items if i.kind == k])
             for k in SEVERITY
             if any(i.kind == k for i in items)
         ]
@@ -450,14 +505,15 @@ def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) ->
         if bucket is not Bucket.WITHDRAWN
     ]
     assignments = open_assignments(as_of)
+    statuses = {a.id: assignment_status(a, as_of) for a in assignments}
     overdue: dict[str, list[MailItem]] = defaultdict(list)
     for assignment in assignments:
-        status = assignment_status(assignment, as_of)
+        status = statuses[assignment.id]
         if assignment.role == LEAD and status.bucket is Bucket.OVERDUE:
             due = selection.Due(assignment.id, OVERDUE, "", status.deadline, status.days_overdue)
             overdue[assignment.unit.name].append(_item(assignment, OVERDUE, due, as_of))
     since = selection.previous_cutoff(as_of, policy, calendar)
-    stale_units = _stale_units(assignments, as_of, since)
+    stale_units = _stale_units(assignments, statuses, as_of, since)
     return DigestData(
         as_of=as_of,
         counts=counts,
@@ -472,12 +528,12 @@ def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) ->
 
 
 def _stale_units(
-    assignments: list[Assignment], as_of: dt.date, since: dt.date
+    assignments: list[Assignment], statuses: dict[int, Status], as_of: dt.date, since: dt.date
 ) -> list[tuple[str, dt.date | None]]:
     """Units with open work and no progress update from `since` up to `as_of`."""
     open_by_unit: dict[int, Unit] = {}
     for assignment in assignments:
-        if assignment_status(assignment, as_of).bucket not in selection.SKIPPED_BUCKETS:
+        if statuses[assignment.id].bucket not in selection.SKIPPED_BUCKETS:
             open_by_unit[assignment.unit_id] = assignment.unit
     if not open_by_unit:
         return []
@@ -523,13 +579,20 @@ def plan_digest(as_of: dt.date, policy: Policy | None = None) -> Plan:
         f"[Tổng hợp tuần] Tình hình thực hiện nhiệm vụ đến ngày {fmt_date(as_of)}: "
         f"{overdue_count} nhiệm vụ quá hạn"
     )
+    # The digest is the same for every leader but the greeting: render it once.
+    slot = f"recipient-{secrets.token_hex(8)}"
+    text_body, html_body = _render(
+        "digest", recipient=Recipient(slot, slot), subject=subject, data=data
+    )
     seen: set[str] = set()
     for recipient in pending:
         address = recipient.address.lower()
         if address in seen:
             continue
         seen.add(address)
-        text, html = _render("digest", recipient=recipient, subject=subject, data=data)
+        greeting = recipient.name or recipient.address
+        text = text_body.replace(slot, greeting)
+        html = html_body.replace(slot, str(escape(greeting)))
         plan.messages.append(
             Composed(MAIL_DIGEST, recipient, subject, text, html, keys[address])
         )
