@@ -145,6 +145,25 @@ def _set_rfonts(rpr: CT_RPr) -> None:
         rfonts.set(qn(attr), FONT)
 
 
+def _run_properties(size: Length, bold: bool, italic: bool, underline: bool) -> CT_RPr:
+    """The w:rPr of a run in Times New Roman, black, at `size`, built through python-docx."""
+    scratch = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
+    scratch.font.name = FONT
+    _set_rfonts(scratch._r.get_or_add_rPr())
+    scratch.font.size = size
+    if bold:
+        scratch.font.bold = True
+    if italic:
+        scratch.font.italic = True
+    if underline:
+        scratch.font.underline = True
+    scratch.font.color.rgb = BLACK
+    return scratch._r.rPr
+
+
+_RUN_PROPERTIES: dict[tuple[int, bool, bool, bool], CT_RPr] = {}
+
+
 def _format_run(
     run: Run,
     size: Length = BODY_SIZE,
@@ -153,16 +172,16 @@ def _format_run(
     italic: bool = False,
     underline: bool = False,
 ) -> Run:
-    run.font.name = FONT
-    _set_rfonts(run._r.get_or_add_rPr())
-    run.font.size = size
-    if bold:
-        run.font.bold = True
-    if italic:
-        run.font.italic = True
-    if underline:
-        run.font.underline = True
-    run.font.color.rgb = BLACK
+    """Give a new run its formatting: a copy of one w:rPr per combination (a report has
+    thousands of runs, and setting each property through python-docx dominated the export)."""
+    key = (int(size), bold, italic, underline)
+    template = _RUN_PROPERTIES.get(key)
+    if template is None:
+        template = _RUN_PROPERTIES[key] = _run_properties(size, bold, italic, underline)
+    existing = run._r.rPr
+    if existing is not None:
+        run._r.remove(existing)
+    run._r.insert(0, deepcopy(template))
     return run
 
 
