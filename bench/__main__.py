@@ -100,10 +100,11 @@ def prepare(url: str, scale: float) -> tuple[dict[str, int], float]:
 class Server:
     """gunicorn with N sync workers on a free loopback port, for the bench database."""
 
-    def __init__(self, url: str, workers: int) -> None:
+    def __init__(self, url: str, workers: int, page_cache: bool = True) -> None:
         self.port = free_port()
         env = dict(os.environ)
         env.update(
+            PAGE_CACHE_MB=os.environ.get("PAGE_CACHE_MB", "16") if page_cache else "0",
             DATABASE_URL=url,
             TRACKER_TODAY=TODAY.isoformat(),
             SECRET_KEY=secrets.token_hex(32),
@@ -214,6 +215,34 @@ def load(port: int, path: str, cookie: str, concurrency: int, duration: float) -
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def load_pages(
+    url: str, args: argparse.Namespace, page_list: list[Page], *, page_cache: bool
+) -> tuple[dict, dict]:
+    """Load /healthz and each page on a fresh gunicorn; the outcomes and the workers' memory."""
+    from tracker.demo.seed import DEMO_PASSWORD
+
+    server = Server(url, args.workers, page_cache=page_cache)
+    outcomes: dict[str, dict] = {}
+    try:
+        cookie = server.login("chutich", DEMO_PASSWORD)
+        trivial = load(server.port, "/healthz", "", args.concurrency, args.duration)
+        outcomes["trivial (/healthz)"] = trivial
+        for page in page_list:
+            outcome = load(server.port, page.path, cookie, args.concurrency, args.duration)
+            ok_share = outcome["statuses"].get("200", 0) / max(1, outcome["requests"])
+            outcome["ratio"] = round(
+                outcome["throughput_rps"] / trivial["throughput_rps"], 3
+            ) if trivial["throughput_rps"] else 0.0
+            outcome["p95_ok"] = ok_share == 1 and outcome["p95_ms"] <= TARGETS["p95_ms"]
+            outcome["ratio_ok"] = ok_share == 1 and outcome["ratio"] >= TARGETS["throughput_ratio"]
+            outcomes[page.name] = outcome
+            log(f"  {page.name}: {outcome['throughput_rps']} req/s, p95 {outcome['p95_ms']} ms")
+        workers = {str(pid): memory_of(pid) for pid in server.worker_pids()}
+    finally:
+        server.stop()
+    return outcomes, workers
+
+
 # --- report -------------------------------------------------------------------------------
 
 
@@ -228,14 +257,23 @@ def print_table(result: dict) -> None:
           f"{result['counts']['assignment']:,} assignments, "
           f"{result['counts']['progress_update']:,} updates; generated in "
           f"{result['generate_s']:.1f} s")
-    header = (f"{'page':<27} {'http':>4} {'queries':>7} {'small':>5} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'req/s':>8} {'ratio':>6}  targets")
+    header = (f"{'page':<27} {'http':>4} {'queries':>7} {'small':>5} {'cached':>6} "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'ratio':>5} | "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'ratio':>5}  targets (cache on)")
+    print(f"{'':<53}{'page cache on (production)':^31} | {'page cache off':^29}")
     print(header)
     print("-" * len(header))
+    uncached = result.get("load_uncached", {})
+
+    def figures(lr: dict) -> str:
+        return (f"{lr.get('p50_ms', 0):>7.1f} {lr.get('p95_ms', 0):>7.1f} "
+                f"{lr.get('throughput_rps', 0):>7.1f} {lr.get('ratio', 0):>5.2f}")
+
     trivial = result["load"].get("trivial (/healthz)")
     if trivial:
-        print(f"{'trivial (/healthz)':<27} {'':>4} {'':>7} {'':>5} {trivial['p50_ms']:>8.1f} "
-              f"{trivial['p95_ms']:>8.1f} {trivial['throughput_rps']:>8.1f} {1:>6.2f}")
+        print(f"{'trivial (/healthz)':<27} {'':>4} {'':>7} {'':>5} {'':>6} "
+              f"{figures(dict(trivial, ratio=1))} | "
+              f"{figures(dict(uncached.get('trivial (/healthz)', {}), ratio=1))}")
     for name, page in result["pages"].items():
         lr = result["load"].get(name, {})
         marks = [
@@ -244,10 +282,8 @@ def print_table(result: dict) -> None:
             f"tput {_mark(lr.get('ratio_ok'))}",
         ]
         print(f"{name:<27} {page['status']:>4} {page['queries']:>7} "
-              f"{page.get('queries_small', ''):>5} "
-              f"{lr.get('p50_ms', 0):>8.1f} {lr.get('p95_ms', 0):>8.1f} "
-              f"{lr.get('throughput_rps', 0):>8.1f} {lr.get('ratio', 0):>6.2f}  "
-              + ", ".join(marks))
+              f"{page.get('queries_small', ''):>5} {page.get('cached_queries', ''):>6} "
+              f"{figures(lr)} | {figures(uncached.get(name, {}))}  " + ", ".join(marks))
     for key, label, target in (("reminder", "reminder run", "reminder_s"),
                                ("report", "report build (.docx)", "report_s")):
         item = result[key]
@@ -256,9 +292,10 @@ def print_table(result: dict) -> None:
                   f"{_mark(item['seconds'] <= TARGETS[target])}) {item.get('detail', '')}")
         else:
             print(f"{label:<27} not measured: {item.get('error')}")
-    for pid, mem in result["workers"].items():
-        print(f"worker {pid:<20} peak RSS {mem['VmHWM']:.1f} MB (target ≤ "
-              f"{TARGETS['rss_mb']:g} MB: {_mark(mem['VmHWM'] <= TARGETS['rss_mb'])})")
+    for key, label in (("workers", "page cache on"), ("workers_uncached", "page cache off")):
+        for pid, mem in result.get(key, {}).items():
+            print(f"worker {pid:<8} ({label:<14}) peak RSS {mem['VmHWM']:.1f} MB (target ≤ "
+                  f"{TARGETS['rss_mb']:g} MB: {_mark(mem['VmHWM'] <= TARGETS['rss_mb'])})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds of load per page")
+    parser.add_argument("--skip-uncached", action="store_true",
+                        help="load the pages only as served in production (page cache on)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the data of the previous run at the same scale")
     args = parser.parse_args(argv)
@@ -333,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["status"] == 200
             and entry["queries"] <= TARGETS["queries"]
             and entry["queries"] <= entry["queries_small"]
+            and entry["cached_queries"] <= small[page.name]["cached_queries"]
         )
         result["pages"][page.name] = entry
 
@@ -341,28 +381,15 @@ def main(argv: list[str] | None = None) -> int:
     result["reminder"] = _safely(tasks.time_reminder_run, app, TODAY)
     result["report"] = _safely(tasks.time_report_build, app, TODAY)
 
-    # 3. load through gunicorn
+    # 3. load through gunicorn, as configured for production (page cache on), then with the
+    #    page cache off: every request computes its page, as the first view after a change does
     log(f"serving with gunicorn ({args.workers} workers) and loading each page "
         f"for {args.duration:g} s at concurrency {args.concurrency} ...")
-    server = Server(url, args.workers)
-    result["load"] = {}
-    try:
-        cookie = server.login("chutich", DEMO_PASSWORD)
-        trivial = load(server.port, "/healthz", "", args.concurrency, args.duration)
-        result["load"]["trivial (/healthz)"] = trivial
-        for page in page_list:
-            outcome = load(server.port, page.path, cookie, args.concurrency, args.duration)
-            ok_share = outcome["statuses"].get("200", 0) / max(1, outcome["requests"])
-            outcome["ratio"] = round(
-                outcome["throughput_rps"] / trivial["throughput_rps"], 3
-            ) if trivial["throughput_rps"] else 0.0
-            outcome["p95_ok"] = ok_share == 1 and outcome["p95_ms"] <= TARGETS["p95_ms"]
-            outcome["ratio_ok"] = ok_share == 1 and outcome["ratio"] >= TARGETS["throughput_ratio"]
-            result["load"][page.name] = outcome
-            log(f"  {page.name}: {outcome['throughput_rps']} req/s, p95 {outcome['p95_ms']} ms")
-        result["workers"] = {str(pid): memory_of(pid) for pid in server.worker_pids()}
-    finally:
-        server.stop()
+    result["load"], result["workers"] = load_pages(url, args, page_list, page_cache=True)
+    if not args.skip_uncached:
+        log("again with the page cache off ...")
+        result["load_uncached"], workers = load_pages(url, args, page_list, page_cache=False)
+        result["workers_uncached"] = workers
 
     print_table(result)
     RESULTS.mkdir(exist_ok=True)
