@@ -62,10 +62,21 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     from tracker.auth.models import User
+    from tracker.core.models import DataVersion
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        return db.session.scalar(db.select(User).where(User.session_token == token))
+        # The data version rides along with the one query every page request makes anyway:
+        # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
+        row = db.session.execute(
+            db.select(User, DataVersion.token)
+            .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
+            .where(User.session_token == token)
+        ).first()
+        if row is None:
+            return None
+        versioning.remember(row[1])
+        return row[0]
 
 
 def _migrations_dir():

@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.core.models import DataVersion
@@ -28,7 +29,8 @@ UNSHOWN_TABLES = frozenset(
     {"data_version", "login_attempt", "reminder_log", "outbox_message", "import_draft"}
 )
 _CHANGED = "tracker.data_changed"
-_ROW_ID = 1
+ROW_ID = 1
+_REMEMBERED = "data_version"
 
 
 def _shown(table_name: str | None) -> bool:
@@ -50,15 +52,23 @@ def has_uncommitted_changes(session: Session) -> bool:
 
 
 def current(session: Session) -> str:
-    """The committed token (an empty string before the first migration-made row exists)."""
-    token = session.scalar(sa.select(DataVersion.token).where(DataVersion.id == _ROW_ID))
+    """The committed token (an empty string when the row is missing): the one read with this
+    request's user when there is one, else read now."""
+    if has_app_context() and _REMEMBERED in g:
+        return g.get(_REMEMBERED) or ""
+    token = session.scalar(sa.select(DataVersion.token).where(DataVersion.id == ROW_ID))
     return token or ""
+
+
+def remember(token: str | None) -> None:
+    """Keep the token read along with the request's user (tracker/__init__.py, load_user)."""
+    setattr(g, _REMEMBERED, token or "")
 
 
 def bump(session_or_connection: Session | sa.Connection) -> str:
     """Write a new token (insert the row if it is missing) and return it."""
     token = secrets.token_hex(16)
-    values = {"id": _ROW_ID, "token": token,
+    values = {"id": ROW_ID, "token": token,
               "changed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
     bind = session_or_connection.get_bind() if isinstance(session_or_connection, Session) \
         else session_or_connection
@@ -103,6 +113,8 @@ def _bump_before_commit(session: Session) -> None:
         session.flush()  # marks the transaction if the pending objects are shown data
     if session.info.get(_CHANGED):
         bump(session)
+        if has_app_context():
+            g.pop(_REMEMBERED, None)  # what this request remembered is stale now
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
