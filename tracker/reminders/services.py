@@ -18,7 +18,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import current_app, get_template_attribute, render_template
 from markupsafe import Markup, escape
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import LEADER, OFFICER, SECRETARIAT, User
 from tracker.calendar.services import load_calendar
@@ -163,8 +163,10 @@ def open_assignments(as_of: dt.date) -> list[Assignment]:
                 ),
             )
             .options(
-                joinedload(Assignment.directive).joinedload(Directive.leader),
-                joinedload(Assignment.unit),
+                # ~13,000 rows at province scale but only ~150 units and a few leaders:
+                # loaded once each rather than repeated on every row of a join
+                joinedload(Assignment.directive).selectinload(Directive.leader),
+                selectinload(Assignment.unit),
             )
             .order_by(Assignment.id)
         ).unique()
