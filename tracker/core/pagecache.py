@@ -40,19 +40,26 @@ _FRAGMENT_LAYOUT = "_page_parts.html"
 _CACHED_LAYOUT = "_cached_page.html"
 
 
+Entry = tuple[str, str, bool]  # title, content, whether the content holds the CSRF placeholder
+
+
+def _cost(entry: Entry) -> int:
+    return len(entry[0]) + len(entry[1])
+
+
 class PageCache:
     """An LRU of (title, content, has_csrf_slot) bounded in characters, for one app."""
 
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
-        self._entries: OrderedDict[tuple, tuple[str, str, bool]] = OrderedDict()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._size = 0
         self._generation: tuple | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, generation: tuple, key: tuple) -> tuple[str, str, bool] | None:
+    def get(self, generation: tuple, key: tuple) -> Entry | None:
         with self._lock:
             if generation != self._generation:
                 # a new data version or a new day: nothing kept can be served again
@@ -67,8 +74,8 @@ class PageCache:
             self.hits += 1
             return entry
 
-    def put(self, generation: tuple, key: tuple, entry: tuple[str, str, bool]) -> None:
-        cost = len(entry[0]) + len(entry[1])
+    def put(self, generation: tuple, key: tuple, entry: Entry) -> None:
+        cost = _cost(entry)
         if cost > self.max_chars:
             return
         with self._lock:
@@ -76,12 +83,12 @@ class PageCache:
                 return  # the data changed while this page was being computed
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old[0]) + len(old[1])
+                self._size -= _cost(old)
             self._entries[key] = entry
             self._size += cost
             while self._size > self.max_chars:
                 _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped[0]) + len(dropped[1])
+                self._size -= _cost(dropped)
 
     def clear(self) -> None:
         with self._lock:

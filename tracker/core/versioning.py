@@ -42,13 +42,16 @@ def _table_of(instance: object) -> str | None:
     return getattr(table, "name", None)
 
 
+def _pending_shown_changes(session: Session) -> bool:
+    """Are objects added, changed or deleted in this session (flushed or not) shown data?"""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    return any(_shown(_table_of(obj)) for obj in pending)
+
+
 def has_uncommitted_changes(session: Session) -> bool:
     """True when this session's open transaction has written (or is about to write) shown data:
     its own reads must not come from, or go into, a cache keyed by the committed version."""
-    if session.info.get(_CHANGED):
-        return True
-    pending = (*session.new, *session.dirty, *session.deleted)
-    return any(_shown(_table_of(obj)) for obj in pending)
+    return bool(session.info.get(_CHANGED)) or _pending_shown_changes(session)
 
 
 def current(session: Session) -> str:
@@ -90,12 +93,8 @@ def bump(session_or_connection: Session | sa.Connection) -> str:
 
 @sa.event.listens_for(Session, "after_flush")
 def _mark_flushed_changes(session: Session, _context: Any) -> None:
-    if session.info.get(_CHANGED):
-        return
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if _shown(_table_of(obj)):
-            session.info[_CHANGED] = True
-            return
+    if not session.info.get(_CHANGED) and _pending_shown_changes(session):
+        session.info[_CHANGED] = True
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
