@@ -219,7 +219,7 @@ def load_pages(
     url: str, args: argparse.Namespace, page_list: list[Page], *, page_cache: bool
 ) -> tuple[dict, dict]:
     """Load /healthz and each page on a fresh gunicorn; the outcomes and the workers' memory."""
-    from tracker.demo.seed import DEMO_PASSWORD
+    from tracker.demo.accounts import DEMO_PASSWORD
 
     server = Server(url, args.workers, page_cache=page_cache)
     outcomes: dict[str, dict] = {}
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the data of the previous run at the same scale")
     args = parser.parse_args(argv)
 
-    from tracker.demo.seed import DEMO_PASSWORD
+    from tracker.demo.accounts import DEMO_PASSWORD
 
     # one benchmark at a time: a second run would regenerate the database under the first
     database.BENCH_DIR.mkdir(parents=True, exist_ok=True)

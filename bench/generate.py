@@ -78,7 +78,7 @@ _DIFFICULTIES = ["", "", "", "Kinh phí thực hiện còn hạn chế.", "Thi�
 
 def counts_for(scale: float) -> dict[str, int]:
     """Row counts at a scale (the demo units and accounts are always there)."""
-    from tracker.demo.seed import DEMO_USERS
+    from tracker.demo.accounts import DEMO_USERS
     from tracker.units.catalogue import UNITS
 
     counts = {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()}
@@ -220,7 +220,7 @@ def _write(
 def generate(engine: sa.Engine, scale: float, *, seed: int = 2023, log=print) -> dict[str, int]:
     """Fill an empty, migrated database. Returns the row counts written per table."""
     from tracker.auth.passwords import hash_password
-    from tracker.demo.seed import DEMO_PASSWORD, DEMO_USERS
+    from tracker.demo.accounts import DEMO_PASSWORD, DEMO_USERS
     from tracker.models import (  # noqa: F401 - every table registered
         Assignment,
         Directive,

@@ -40,11 +40,11 @@ def time_reminder_run(app: Flask, as_of: dt.date) -> dict[str, object]:
 def time_report_build(app: Flask, as_of: dt.date) -> dict[str, object]:
     """Draft the report of the month that just ended and export it as .docx."""
     try:
+        from tracker.core.periods import PeriodKey
         from tracker.reports import services
-        from tracker.reports.compose import PeriodRef
     except ImportError as exc:
         return {"error": f"reports not available: {exc}"}
-    ref = PeriodRef(as_of.year, as_of.month).previous()
+    ref = PeriodKey(as_of.year, as_of.month).previous()
     with app.app_context():
         started = time.perf_counter()
         report = services.create_report(ref, as_of)

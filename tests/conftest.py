@@ -179,7 +179,7 @@ class Auth:
         self.client = client
 
     def login(self, username: str, password: str | None = None):
-        from tracker.demo.seed import DEMO_PASSWORD
+        from tracker.demo.accounts import DEMO_PASSWORD
 
         return self.client.post(
             "/login", data={"username": username, "password": password or DEMO_PASSWORD}

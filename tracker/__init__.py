@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from tracker.core import pagecache, versioning  # noqa: F401 - versioning registers its listeners
+from tracker.core import pagecache, uow, versioning  # noqa: F401 - versioning listens
 from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -35,6 +35,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
+    uow.init_app(app)  # last: its after_request handler runs first
     return app
 
 
@@ -118,34 +119,37 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.api.views import bp as api_bp
+    from tracker.auth import permissions
     from tracker.auth.views import bp as auth_bp
     from tracker.calendar.views import bp as calendar_bp
     from tracker.core import web
     from tracker.directives.manage_views import bp as manage_bp
+    from tracker.directives.unit_views import bp as units_bp
     from tracker.directives.views import bp as directives_bp
-    from tracker.directives.workflow_views import bp as work_bp
+    from tracker.intake.rule_views import bp as routing_bp
+    from tracker.intake.views import bp as intake_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
-    from tracker.units.views import bp as units_bp
+    from tracker.work.views import bp as work_bp
 
-    web.register(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(directives_bp)
-    app.register_blueprint(units_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(work_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(calendar_bp)
-    app.register_blueprint(reminders_bp)
-    app.register_blueprint(reports_bp)
+    web.register(
+        app,
+        public_endpoints=permissions.PUBLIC_ENDPOINTS,
+        endpoint_allowed=permissions.endpoint_allowed,
+    )
+    app.add_template_global(permissions.template_can, "can")
+    for blueprint in (
+        auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
+        routing_bp, calendar_bp, reminders_bp, reports_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
-    from tracker.directives.cli import import_report_command
+    from tracker.intake.cli import import_report_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
     from tracker.reports.cli import bp as report_cli
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from tracker.demo.seed import DEMO_PASSWORD, DEMO_USERS
+from tracker.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 
 
 def _has_scheduler() -> bool:

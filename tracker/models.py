@@ -8,12 +8,11 @@ from tracker.directives.models import (  # noqa: F401
     Attachment,
     Directive,
     ExtensionRequest,
-    ImportDraft,
     Period,
     ProgressUpdate,
-    RoutingRule,
     SourceDocument,
 )
+from tracker.intake.models import ImportDraft, RoutingRule  # noqa: F401
 from tracker.reminders.models import OutboxMessage, ReminderLog  # noqa: F401
 from tracker.reports.models import Report, ReportFile  # noqa: F401
 from tracker.units.models import Unit  # noqa: F401

@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from tests.conftest import build_app, make_database
+from tracker.demo.accounts import DEMO_USERS
 from tracker.demo.progress import DEMO_OFFICERS
-from tracker.demo.seed import DEMO_USERS
 from tracker.extensions import db
 
 

@@ -14,15 +14,9 @@ from flask import Flask
 
 from tracker.calendar.models import CalendarException
 from tracker.core.models import AuditEvent
-from tracker.directives.models import (
-    Assignment,
-    Directive,
-    ImportDraft,
-    Period,
-    RoutingRule,
-    SourceDocument,
-)
+from tracker.directives.models import Assignment, Directive, Period, SourceDocument
 from tracker.extensions import db
+from tracker.intake.models import ImportDraft, RoutingRule
 
 SEED_REPORT = (
     Path(__file__).resolve().parents[2] / "tracker" / "demo" / "data" / "bao-cao-thang-02-2023.txt"

@@ -16,9 +16,9 @@ from tests.conftest import build_app, running
 from tests.directives.workflow_helpers import assignment, files_in, login, snapshot
 from tracker.demo.progress import demo_docx, demo_xlsx, minimal_pdf
 from tracker.demo.seed import seed_demo
-from tracker.directives import attachments
 from tracker.directives.models import Attachment, ProgressUpdate
 from tracker.extensions import db
+from tracker.work import evidence as attachments
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -161,7 +161,7 @@ def test_exe_renamed_pdf_is_refused_and_nothing_is_written(world):
 def test_files_of_a_rolled_back_transaction_are_deleted(world):
     """The service writes files before the caller commits; a rollback must not orphan them."""
     from tests.directives.workflow_helpers import user
-    from tracker.directives import workflow
+    from tracker.work import workflow
 
     upload_dir = Path(world.config["UPLOAD_DIR"])
     files_before = files_in(upload_dir)

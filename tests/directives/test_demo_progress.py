@@ -8,19 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tests.directives.workflow_helpers import assignment, directive
-from tracker.auth.models import OFFICER, User
+from tracker.auth.models import User
+from tracker.constants import APPROVED, AWAITING_CONFIRMATION, OFFICER, PENDING
 from tracker.core import clock
 from tracker.core.models import AuditEvent
 from tracker.demo.seed import seed_demo
-from tracker.directives.models import (
-    APPROVED,
-    AWAITING_CONFIRMATION,
-    PENDING,
-    Assignment,
-    Directive,
-    ExtensionRequest,
-    ProgressUpdate,
-)
+from tracker.directives.models import Assignment, Directive, ExtensionRequest, ProgressUpdate
 from tracker.directives.presenters import assignment_status, directive_status
 from tracker.directives.status import Bucket
 from tracker.extensions import db
@@ -106,7 +99,7 @@ def test_updates_are_written_in_march_by_officers_of_the_unit(demo):
 
 
 def test_demo_officers_can_log_in_and_see_their_unit(demo, client):
-    from tracker.demo.seed import DEMO_PASSWORD
+    from tracker.demo.accounts import DEMO_PASSWORD
 
     client.post("/login", data={"username": "bqlda", "password": DEMO_PASSWORD})
     html = client.get("/my-unit").get_data(as_text=True)

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from tests.directives.workflow_helpers import assignment, directive, login, user
 from tracker.demo.progress import minimal_pdf, vn
-from tracker.directives import workflow
 from tracker.directives.status import Bucket, Status
-from tracker.directives.workflow_views import sort_key
 from tracker.extensions import db
+from tracker.work import workflow
+from tracker.work.views import sort_key
 
 
 @pytest.fixture

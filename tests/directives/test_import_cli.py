@@ -180,7 +180,7 @@ def test_bad_options_are_refused(base, runner):
 
 def test_import_is_all_or_nothing(base, runner, monkeypatch):
     """A failure half-way through leaves no directive, source or audit event behind."""
-    from tracker.directives import services
+    from tracker.intake import drafts as services
 
     calls = {"n": 0}
     original = services._create_from_item

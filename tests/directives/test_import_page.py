@@ -19,8 +19,9 @@ from tests.directives.manage_helpers import (
     snapshot,
 )
 from tracker.core.models import AuditEvent
-from tracker.directives.models import Directive, ImportDraft
+from tracker.directives.models import Directive
 from tracker.extensions import db
+from tracker.intake.models import ImportDraft
 from tracker.units.models import Unit
 
 __all__ = ["base"]

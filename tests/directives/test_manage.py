@@ -12,15 +12,11 @@ from tests.directives.manage_helpers import base, snapshot
 from tracker.auth.models import User
 from tracker.core import clock
 from tracker.core.models import AuditEvent
-from tracker.directives import services
-from tracker.directives.models import (
-    Assignment,
-    Directive,
-    ProgressUpdate,
-    RoutingRule,
-)
+from tracker.directives.models import Assignment, Directive, ProgressUpdate
 from tracker.directives.parser import propose_units
 from tracker.extensions import db
+from tracker.intake.models import RoutingRule
+from tracker.intake.rules import routing_rules
 from tracker.units.models import Unit
 
 __all__ = ["base"]
@@ -469,7 +465,7 @@ def test_admin_manages_routing_rules(base, client, auth):
     (created,) = _events("routing_rule", "create")
     assert created.after["unit_codes"] == "VP, CA"
     field, leads, _ = propose_units(
-        "Đẩy mạnh chuyển đổi số trong cơ quan nhà nước.", services.routing_rules()
+        "Đẩy mạnh chuyển đổi số trong cơ quan nhà nước.", routing_rules()
     )
     assert leads == ["VP", "CA"] and field == "cai_cach_hanh_chinh"
 
@@ -485,7 +481,7 @@ def test_admin_manages_routing_rules(base, client, auth):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(RoutingRule, rule.id).active is False
-    assert all("chuyển đổi số" not in r.keywords for r in services.routing_rules())
+    assert all("chuyển đổi số" not in r.keywords for r in routing_rules())
     assert len(_events("routing_rule", "deactivate")) == 1
 
 
@@ -517,11 +513,11 @@ def test_bad_rules_are_refused(base, client, auth, overrides, message):
 def test_seeded_rules_keep_keywords_with_commas_whole(base):
     """'phường, xã' stays one keyword: "xã hội" must not propose every ward."""
     _field, _leads, supports = propose_units(
-        "Đảm bảo an sinh xã hội cho người dân.", services.routing_rules()
+        "Đảm bảo an sinh xã hội cho người dân.", routing_rules()
     )
     assert "P1" not in supports
     _field, _leads, supports = propose_units(
-        "Các phòng ban, phường, xã triển khai thực hiện.", services.routing_rules()
+        "Các phòng ban, phường, xã triển khai thực hiện.", routing_rules()
     )
     assert {"P1", "P9", "XLD"} <= set(supports)
 

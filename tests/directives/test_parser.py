@@ -13,7 +13,8 @@ import docx
 import pytest
 from lxml import etree
 
-from tracker.demo.seed import SEED_REPORT
+from tracker.core.errors import UserError
+from tracker.demo.accounts import SEED_REPORT
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.parser import (
     DEFAULT_RULES,
@@ -319,7 +320,7 @@ def test_bad_files_are_refused_in_vietnamese(filename: str, data: bytes, fragmen
         read_report_file(filename, data)
     assert fragment in caught.value.message
     assert str(caught.value) == caught.value.message
-    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, UserError)
     assert _is_vietnamese_sentence(caught.value.message)
 
 

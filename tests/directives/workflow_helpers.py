@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tracker.auth.models import User
 from tracker.core.models import AuditEvent
-from tracker.demo.seed import DEMO_PASSWORD
+from tracker.demo.accounts import DEMO_PASSWORD
 from tracker.directives.models import (
     Assignment,
     Attachment,

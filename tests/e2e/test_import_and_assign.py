@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.journeys import directive_of
-from tracker.demo.seed import SEED_REPORT
+from tracker.demo.accounts import SEED_REPORT
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from tests.reminders.smtp import Recorder, smtp_server
 from tests.reminders.workers import send_day
 from tracker.extensions import db
-from tracker.reminders import services
+from tracker.reminders import digest, services
 from tracker.reminders.models import SENT, OutboxMessage, ReminderLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ DAY = dt.date(2023, 4, 14)  # overdue + escalation + cut-off notice all due that
 
 def expected_messages() -> Counter:
     """What one run of the day would send (planned, read-only)."""
-    plans = [services.plan_reminders(DAY), services.plan_digest(DAY), services.plan_cutoff(DAY)]
+    plans = [services.plan_reminders(DAY), digest.plan_digest(DAY), services.plan_cutoff(DAY)]
     db.session.rollback()
     expected = Counter((m.recipient.address, m.subject) for p in plans for m in p.messages)
     assert expected and set(expected.values()) == {1}

@@ -13,8 +13,8 @@ from tracker.directives.models import Directive
 from tracker.directives.presenters import directive_status
 from tracker.directives.status import summarize
 from tracker.extensions import db
+from tracker.reminders.digest import digest_data
 from tracker.reminders.policy import load_policy
-from tracker.reminders.services import digest_data
 
 
 @pytest.mark.parametrize("day", [dt.date(2023, 3, 20), dt.date(2023, 4, 3), dt.date(2023, 4, 5)])

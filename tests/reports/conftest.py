@@ -9,17 +9,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tracker.auth.models import User
+from tracker.constants import DONE, IN_PROGRESS, LEAD, NOT_STARTED
 from tracker.core import clock
-from tracker.directives.models import (
-    DONE,
-    IN_PROGRESS,
-    LEAD,
-    NOT_STARTED,
-    Assignment,
-    Directive,
-    Period,
-    ProgressUpdate,
-)
+from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
 from tracker.extensions import db
 
 AS_OF = dt.date(2023, 4, 5)

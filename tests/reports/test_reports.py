@@ -13,25 +13,28 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from tests.reports.conftest import AS_OF, directive
-from tracker.directives.models import LEAD, Assignment, Directive, ImportDraft, Period
+from tracker.constants import LEAD
+from tracker.core.periods import PeriodKey
+from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.status import Bucket, Status, compute_status, facts_of, roll_up
 from tracker.extensions import db
+from tracker.intake.models import ImportDraft
+from tracker.reports import finalise as issuing
 from tracker.reports import services
 from tracker.reports.compose import (
     DirectiveData,
-    PeriodRef,
     ReportInput,
     UnitReport,
     compose,
     continue_wording,
-    parse_section,
 )
 from tracker.reports.docx_export import build_docx
+from tracker.reports.drafting import parse_section
 from tracker.reports.models import FINAL, Report, ReportFile
 from tracker.units.models import Unit
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MARCH = PeriodRef(2023, 3)
+MARCH = PeriodKey(2023, 3)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,7 +153,7 @@ def test_compose_previous_period_change_and_next_month() -> None:
 
     previous = summarize([Status(Bucket.DONE_ON_TIME), Status(Bucket.OVERDUE, None, 3)])
     data = ReportInput(
-        period=PeriodRef(2023, 12), as_of=dt.date(2024, 1, 5), previous=previous,
+        period=PeriodKey(2023, 12), as_of=dt.date(2024, 1, 5), previous=previous,
         directives=[_data(Bucket.DONE_ON_TIME, "1"), _data(Bucket.OVERDUE, "2")],
     )
     composition = compose(data)
@@ -307,14 +310,14 @@ def test_xlsx_formula_looking_title_stays_text(march, client, auth) -> None:  # 
 
 
 def test_empty_period_gives_a_sensible_report(app, demo) -> None:  # noqa: ANN001
-    ref = PeriodRef(2023, 7)
+    ref = PeriodKey(2023, 7)
     report = services.create_report(ref, dt.date(2023, 8, 4))
     db.session.commit()
     assert "không có nhiệm vụ trọng tâm nào được giao" in report.sections["summary"]
     doc = _reopen(build_docx(services.document_of(report)))
     texts = _body_texts(doc)
     assert "II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG 08/2023" in texts
-    result = services.finalise(report, report.version)
+    result = issuing.finalise(report, report.version)
     db.session.commit()
     assert report.status == FINAL and not result.carried and not result.new
 
@@ -336,7 +339,7 @@ def test_a_period_with_1000_directives_builds(app, demo) -> None:  # noqa: ANN00
                                         else None, on_time=True if i % 4 == 0 else None))
         db.session.add(d)
     db.session.commit()
-    doc = services.fresh_document(PeriodRef(2024, 1), dt.date(2024, 2, 5))
+    doc = services.fresh_document(PeriodKey(2024, 1), dt.date(2024, 2, 5))
     assert len(doc.appendix) == 1000
     data = build_docx(doc)
     summary = next(p.text for p in _reopen(data).paragraphs if " giao " in p.text)
@@ -363,7 +366,7 @@ def test_cli_writes_each_format(march, runner, tmp_path, fmt: str) -> None:  # n
 def test_cli_refuses_a_bad_period(march, runner, tmp_path) -> None:  # noqa: ANN001
     result = runner.invoke(args=["report", "build", "--period", "2023-13", "-o",
                                  str(tmp_path / "x.docx")])
-    assert result.exit_code != 0 and "Kỳ báo cáo không hợp lệ" in result.output
+    assert result.exit_code != 0 and "Kỳ báo cáo «2023-13» không hợp lệ" in result.output
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,10 +465,10 @@ def test_officer_and_viewer_cannot_edit_or_finalise(march, client, auth, usernam
 @pytest.mark.parametrize(
     ("period", "as_of", "message"),
     [
-        ("2023-13", "05/04/2023", "Kỳ báo cáo không hợp lệ"),
-        ("tháng ba", "05/04/2023", "Kỳ báo cáo không hợp lệ"),
-        ("2023-03", "32/01/2023", "Ngày số liệu không hợp lệ"),
-        ("2023-03", "", "Ngày số liệu không hợp lệ"),
+        ("2023-13", "05/04/2023", "Kỳ báo cáo «2023-13» không hợp lệ"),
+        ("tháng ba", "05/04/2023", "Kỳ báo cáo «tháng ba» không hợp lệ"),
+        ("2023-03", "32/01/2023", "Ngày số liệu: «32/01/2023» không phải ngày hợp lệ"),
+        ("2023-03", "", "Hãy nhập ngày số liệu"),
     ],
 )
 def test_bad_input_is_a_vietnamese_400(march, client, auth, period, as_of, message) -> None:  # noqa: ANN001

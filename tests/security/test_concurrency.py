@@ -15,10 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import Auth, build_app, running
 from tracker.auth.models import User
-from tracker.directives import workflow
-from tracker.directives.models import DONE, WITHDRAWN, Assignment, ProgressUpdate
+from tracker.constants import DONE, WITHDRAWN
+from tracker.core.errors import StaleVersion
+from tracker.directives.models import Assignment, ProgressUpdate
 from tracker.extensions import db
 from tracker.units.models import Unit
+from tracker.work import workflow
 
 THREADS = 20
 
@@ -91,7 +93,7 @@ def test_service_writes_land_or_conflict(app, demo, send_version):
                 )
                 db.session.commit()
                 return "ok"
-            except (workflow.StaleVersion, StaleDataError):
+            except (StaleVersion, StaleDataError):
                 db.session.rollback()
                 return "409"
             finally:

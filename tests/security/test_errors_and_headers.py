@@ -11,6 +11,7 @@ import pytest
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden
 
 from tests.conftest import Auth, build_app, running
+from tracker.auth.permissions import Action, requires
 
 SECRET = "chi-tiet-noi-bo-khong-duoc-lo"
 
@@ -31,9 +32,10 @@ def _add_test_routes(app) -> None:
         return send_file(io.BytesIO(b"=1+1,<b>x</b>"), as_attachment=True,
                          download_name="bao-cao.csv", mimetype="text/csv")
 
-    app.add_url_rule("/_test/boom", "test_boom", boom)
-    app.add_url_rule("/_test/english/<int:code>", "test_english", english)
-    app.add_url_rule("/_test/download", "test_download", download)
+    readable = requires(Action.READ)  # deny by default: even test routes declare their action
+    app.add_url_rule("/_test/boom", "test_boom", readable(boom))
+    app.add_url_rule("/_test/english/<int:code>", "test_english", readable(english))
+    app.add_url_rule("/_test/download", "test_download", readable(download))
 
 
 @pytest.fixture

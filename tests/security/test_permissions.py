@@ -1,9 +1,11 @@
 """Every route × every role gets exactly what the permission table says, and a refused request
 changes nothing in the database.
 
-The table is written by hand from docs/CONVENTIONS.md; the routes come from ``app.url_map``, so a
-new route without an entry fails ``test_every_route_has_an_entry`` with its name. Ids in URLs
-are real: unit A's assignment, its directive, its evidence file, its pending extension request.
+The table is data in tracker/auth/permissions.py: each view declares its action with
+``@requires``, and the roles allowed are the table's row for that action, narrowed by its object
+rule for the ids in the URL (unit A's assignment, its directive, its evidence file, its pending
+extension request, a draft report). The routes come from ``app.url_map``: a route that is neither
+public nor declares an action fails ``test_every_route_is_public_or_declares_an_action``.
 """
 
 from __future__ import annotations
@@ -12,98 +14,86 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 import config
-from tests.security.world import ROLES, build_world, diff, fingerprint
+from tests.security.world import ROLES, USERNAMES, build_world, diff, fingerprint
 from tracker import create_app
-from tracker.auth.permissions import PUBLIC_ENDPOINTS
+from tracker.auth import permissions
+from tracker.auth.models import User
+from tracker.auth.permissions import PUBLIC_ENDPOINTS, Action
+from tracker.extensions import db
 
 ALL = frozenset(ROLES)
-MANAGERS = frozenset({"admin", "leader", "secretariat"})
-ADMIN = frozenset({"admin"})
-LEADERS = frozenset({"admin", "leader"})
-UNIT_A = frozenset({"officer_a"})
 PUBLIC = "public"
 
-# endpoint -> roles allowed (for every method of the route), or PUBLIC
-PERMISSIONS: dict[str, Any] = {
-    "static": PUBLIC,
-    "bootstrap.static": PUBLIC,
-    "core.healthz": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.logout": ALL,
-    "auth.change_password": ALL,
-    # users and units (this issue)
-    "admin.users": ADMIN,
-    "admin.user_new": ADMIN,
-    "admin.user_edit": ADMIN,
-    "admin.user_password": ADMIN,
-    "admin.user_api_token": ADMIN,
-    "admin.user_api_token_revoke": ADMIN,
-    "admin.units": ADMIN,
-    "admin.unit_new": ADMIN,
-    "admin.unit_edit": ADMIN,
-    # reading: everyone logged in
-    "directives.index": ALL,
-    "directives.dashboard": ALL,
-    "directives.list": ALL,
-    "units.index": ALL,
-    "units.detail": ALL,
-    "work.directive": ALL,
-    "work.my_unit": ALL,
-    "reports.index": ALL,
-    # the report in the test data is a draft: readers see issued reports only
-    "reports.detail": MANAGERS,
-    "reports.export_docx": MANAGERS,
-    "reports.export_xlsx": MANAGERS,
-    "reports.print_page": MANAGERS,
-    "api.openapi": ALL,
-    "api.periods": ALL,
-    "api.directives": ALL,
-    "api.directive": ALL,
-    "api.assignments": ALL,
-    "api.assignment": ALL,
-    # evidence: everyone but an officer whose unit is not on the directive
-    "work.attachment": ALL - {"officer_b"},
-    # the unit's voice: only the unit's own officers
-    "work.post_progress": UNIT_A,
-    "work.request_extension": UNIT_A,
-    "api.post_progress": UNIT_A,
-    # decisions
-    "work.confirm": MANAGERS,
-    "work.decide_extension": LEADERS,
-    # directive management
-    "manage.new_directive": MANAGERS,
-    "manage.edit_directive": MANAGERS,
-    "manage.assign": MANAGERS,
-    "manage.edit_assignment": MANAGERS,
-    "manage.remove_assignment": MANAGERS,
-    "manage.withdraw": LEADERS,
-    "manage.import_new": MANAGERS,
-    "manage.import_preview": MANAGERS,
-    "manage.import_confirm": MANAGERS,
-    "manage.rules": ADMIN,
-    "manage.new_rule": ADMIN,
-    "manage.edit_rule": ADMIN,
-    "manage.toggle_rule": ADMIN,
-    # reports
-    "reports.create": MANAGERS,
-    "reports.save": MANAGERS,
-    "reports.regenerate": MANAGERS,
-    "reports.finalise": MANAGERS,
-    "reports.settings": MANAGERS,
-    # administration
-    "calendar.index": ADMIN,
-    "calendar.add_exception": ADMIN,
-    "calendar.delete_exception": ADMIN,
-    "reminders.outbox": ADMIN,
-    "reminders.message": ADMIN,
-    "reminders.message_html": ADMIN,
-    "reminders.resend": ADMIN,
-    "reminders.settings": ADMIN,
-    "reminders.preferences": ALL,
-}
+
+def _app_for_listing():
+    return create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+_LISTING_APP = _app_for_listing()
+ROUTES = sorted(
+    (rule.endpoint, method)
+    for rule in _LISTING_APP.url_map.iter_rules()
+    for method in rule.methods - {"HEAD", "OPTIONS"}
+)
+
+
+def action_of(endpoint: str) -> Action | None:
+    return permissions.declared_action(_LISTING_APP.view_functions.get(endpoint))
+
+
+def test_every_route_is_public_or_declares_an_action():
+    undeclared = sorted(
+        endpoint for endpoint, _ in ROUTES
+        if endpoint not in PUBLIC_ENDPOINTS and action_of(endpoint) is None
+    )
+    assert not undeclared, f"Routes with no permission (add @requires(Action.X)): {undeclared}"
+    stale = sorted(PUBLIC_ENDPOINTS - {endpoint for endpoint, _ in ROUTES})
+    assert not stale, f"Public entries for routes that no longer exist: {stale}"
+
+
+def test_every_action_is_used_by_some_route():
+    used = {action_of(endpoint) for endpoint, _ in ROUTES}
+    assert set(Action) <= used, f"Actions no route performs: {set(Action) - used}"
+
+
+def test_an_undeclared_view_is_refused(app, demo, client, auth):
+    """Deny by default: a view that forgot its @requires answers 403, even to an admin."""
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert client.get("/forgotten").status_code == 403
+    auth.login("admin")
+    response = client.get("/forgotten")
+    assert response.status_code == 403 and "secret" not in response.get_data(as_text=True)
+
+
+def _target(action: Action, world) -> Any:
+    """What the object rule looks at, for the ids this world puts in every URL."""
+    from tracker.directives.models import Assignment
+    from tracker.reports.models import Report
+
+    if action is Action.REPORT_PROGRESS:
+        return db.session.get(Assignment, world.ids["assignment_id"])
+    if action is Action.DOWNLOAD_EVIDENCE:
+        assignment = db.session.get(Assignment, world.ids["assignment_id"])
+        return {a.unit_id for a in assignment.directive.assignments}
+    if action is Action.READ_REPORT:
+        return db.session.get(Report, world.ids["report_id"])
+    return None
+
+
+def allowed_roles(endpoint: str, world) -> frozenset[str]:
+    """The table's answer for each role of the world, object rule included."""
+    action = action_of(endpoint)
+    target = _target(action, world)
+    allowed = set()
+    for role in ROLES:
+        user = db.session.scalar(sa.select(User).where(User.username == USERNAMES[role]))
+        if permissions.can(user, action, target):
+            allowed.add(role)
+    return frozenset(allowed)
 
 
 def _payload(endpoint: str, world) -> dict[str, Any]:
@@ -125,38 +115,6 @@ def _payload(endpoint: str, world) -> dict[str, Any]:
     if endpoint == "api.post_progress":
         return {"json": {"percent": 60, "result": "Kết quả thử", "version": int(version)}}
     return {"data": forms.get(endpoint, {})}
-
-
-def _app_for_listing():
-    return create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI="sqlite://")
-
-
-def _routes() -> list[tuple[str, str]]:
-    app = _app_for_listing()
-    return sorted(
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        for method in rule.methods - {"HEAD", "OPTIONS"}
-    )
-
-
-ROUTES = _routes()
-
-
-def test_every_route_has_an_entry():
-    endpoints = {endpoint for endpoint, _method in ROUTES}
-    missing = sorted(endpoints - set(PERMISSIONS))
-    assert not missing, (
-        f"Routes without an entry in the permission table (tests/security/test_permissions.py "
-        f"PERMISSIONS): {', '.join(missing)}"
-    )
-    stale = sorted(set(PERMISSIONS) - endpoints)
-    assert not stale, f"Permission table entries for routes that no longer exist: {stale}"
-
-
-def test_public_entries_match_the_allow_list():
-    public = {name for name, roles in PERMISSIONS.items() if roles == PUBLIC}
-    assert public == set(PUBLIC_ENDPOINTS)
 
 
 def _url(app, endpoint: str, ids: dict[str, Any]) -> str:
@@ -185,11 +143,9 @@ def _allowed_ok(endpoint: str, method: str, response) -> bool:
 
 @pytest.mark.parametrize(("endpoint", "method"), ROUTES, ids=[f"{m} {e}" for e, m in ROUTES])
 def test_route_answers_every_role_as_the_table_says(app, endpoint, method):
-    if endpoint not in PERMISSIONS:
-        pytest.fail(f"{endpoint} has no entry in the permission table")
     world = build_world(app)
     url = _url(app, endpoint, world.ids)
-    allowed = PERMISSIONS[endpoint]
+    allowed = PUBLIC if endpoint in PUBLIC_ENDPOINTS else allowed_roles(endpoint, world)
     if endpoint == "bootstrap.static":
         page = world.client("anonymous").get("/login").get_data(as_text=True)
         url = re.search(r'href="(/bootstrap/static/[^"]+\.css)"', page).group(1)

@@ -12,7 +12,7 @@ from tests.conftest import Auth, build_app, running
 from tracker.auth import services
 from tracker.auth.models import LoginAttempt, User
 from tracker.core import clock
-from tracker.demo.seed import DEMO_PASSWORD
+from tracker.demo.accounts import DEMO_PASSWORD
 from tracker.extensions import db
 
 NEW_PASSWORD = "Mot-Mat-Khau-Moi-2024"

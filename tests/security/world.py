@@ -59,23 +59,17 @@ class World:
 def build_world(app: Flask) -> World:
     from tracker.auth.models import User
     from tracker.calendar.models import CalendarException
+    from tracker.constants import PENDING
     from tracker.core import clock
     from tracker.demo.progress import minimal_pdf
     from tracker.demo.seed import SEED_REPORT, seed_demo
-    from tracker.directives import workflow
-    from tracker.directives.models import (
-        PENDING,
-        Assignment,
-        Attachment,
-        Directive,
-        ExtensionRequest,
-        ImportDraft,
-        RoutingRule,
-    )
+    from tracker.directives.models import Assignment, Attachment, Directive, ExtensionRequest
     from tracker.directives.parser import read_report_file
+    from tracker.intake.models import ImportDraft, RoutingRule
     from tracker.reminders.models import OutboxMessage
     from tracker.reports import services as report_services
     from tracker.units.models import Unit
+    from tracker.work import workflow
 
     seed_demo()
     db.session.commit()

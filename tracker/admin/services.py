@@ -6,9 +6,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.auth.models import ADMIN, OFFICER, ROLES, User
-from tracker.auth.services import UserError, end_all_sessions
+from tracker.auth.models import User
+from tracker.auth.services import end_all_sessions
+from tracker.constants import ADMIN, OFFICER, USER_ROLES
 from tracker.core import audit
+from tracker.core.errors import UserError
 from tracker.extensions import db
 from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
@@ -42,7 +44,7 @@ def update_user(
     Officers must belong to an active unit; an admin cannot demote or deactivate themself (the
     system must keep a way in). Deactivation and role changes end the user's sessions.
     """
-    if role not in ROLES:
+    if role not in USER_ROLES:
         raise UserError("Vai trò không hợp lệ.")
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit_id and unit is None:

@@ -9,9 +9,11 @@ from flask_login import current_user
 from tracker.admin import services
 from tracker.admin.forms import NewUnitForm, NewUserForm, ResetPasswordForm, UnitForm, UserForm
 from tracker.auth import services as auth_services
-from tracker.auth.models import ADMIN, ROLES, User
-from tracker.auth.permissions import roles_required
-from tracker.core.errors import fail
+from tracker.auth.models import User
+from tracker.auth.permissions import Action, requires
+from tracker.constants import USER_ROLES
+from tracker.core import uow
+from tracker.core.errors import NotFound, UserError
 from tracker.extensions import db
 from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
@@ -19,18 +21,12 @@ from tracker.units.models import Unit
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@roles_required(ADMIN)
-def _admin_only() -> None:
-    """Every page of this blueprint is for admins; the check runs before any view."""
-
-
 def _units() -> list[Unit]:
     return list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
 
 
 def _fill_user_choices(form: UserForm) -> None:
-    form.role.choices = list(ROLES.items())
+    form.role.choices = list(USER_ROLES.items())
     form.unit_id.choices = [("", "— Không thuộc đơn vị —")] + [
         (str(u.id), u.name + ("" if u.active else " (ngừng hoạt động)")) for u in _units()
     ]
@@ -44,109 +40,100 @@ def _unit_id(form: UserForm) -> int | None:
 def _get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        fail(404, "Không tìm thấy người dùng.")
+        raise NotFound("Không tìm thấy người dùng.")
     return user
 
 
 def _get_unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
-        fail(404, "Không tìm thấy đơn vị.")
+        raise NotFound("Không tìm thấy đơn vị.")
     return unit
 
 
+def _refuse_with_form(template: str, **context: object) -> None:
+    """A service's refusal shows the same form again with the message on top (400)."""
+
+    def rerender(exc: UserError) -> str:
+        flash(exc.message, "danger")
+        return render_template(template, **context)
+
+    uow.rerender_on_error(rerender)
+
+
 @bp.route("/users")
+@requires(Action.ADMINISTER)
 def users():
     rows = list(
         db.session.scalars(sa.select(User).order_by(User.active.desc(), User.role, User.username))
     )
-    return render_template("admin/users.html", users=rows, roles=ROLES)
+    return render_template("admin/users.html", users=rows, roles=USER_ROLES)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@requires(Action.ADMINISTER)
 def user_new():
     form = NewUserForm()
     _fill_user_choices(form)
-    status = 200
     if form.validate_on_submit():
+        _refuse_with_form("admin/user_form.html", form=form, user=None)
         unit = db.session.get(Unit, _unit_id(form)) if _unit_id(form) else None
-        try:
-            user = auth_services.create_user(
-                username=form.username.data,
-                full_name=form.full_name.data.strip(),
-                password=form.password.data,
-                role=form.role.data,
-                email=(form.email.data or "").strip() or None,
-                unit_code=unit.code if unit else None,
-                title=(form.title.data or "").strip() or None,
-            )
-            if not form.active.data:
-                auth_services.set_active(user, False)
-        except auth_services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc).replace("(--unit)", "").strip(), "danger")
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Đã tạo người dùng {user.username}.", "success")
-            return redirect(url_for("admin.users"))
-    elif request.method == "POST":
-        status = 400
+        user = auth_services.create_user(
+            username=form.username.data,
+            full_name=form.full_name.data.strip(),
+            password=form.password.data,
+            role=form.role.data,
+            email=(form.email.data or "").strip() or None,
+            unit_code=unit.code if unit else None,
+            title=(form.title.data or "").strip() or None,
+        )
+        if not form.active.data:
+            auth_services.set_active(user, False)
+        flash(f"Đã tạo người dùng {user.username}.", "success")
+        return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Action.ADMINISTER)
 def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     _fill_user_choices(form)
     if request.method == "GET":
         form.unit_id.data = str(user.unit_id) if user.unit_id else ""
-    status = 200
+    reset_form = ResetPasswordForm(formdata=None)
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                actor=current_user,
-                full_name=form.full_name.data,
-                title=form.title.data,
-                email=form.email.data,
-                role=form.role.data,
-                unit_id=_unit_id(form),
-                active=bool(form.active.data),
-            )
-        except auth_services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Đã lưu thông tin người dùng {user.username}.", "success")
-            return redirect(url_for("admin.users"))
-    elif request.method == "POST":
-        status = 400
+        _refuse_with_form("admin/user_form.html", form=form, user=user, reset_form=reset_form)
+        services.update_user(
+            user,
+            actor=current_user,
+            full_name=form.full_name.data,
+            title=form.title.data,
+            email=form.email.data,
+            role=form.role.data,
+            unit_id=_unit_id(form),
+            active=bool(form.active.data),
+        )
+        flash(f"Đã lưu thông tin người dùng {user.username}.", "success")
+        return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
     return (
-        render_template(
-            "admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(
-                formdata=None)
-        ),
+        render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form),
         status,
     )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
+@requires(Action.ADMINISTER)
 def user_password(user_id: int):
     user = _get_user(user_id)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         errors = [e for errs in form.errors.values() for e in errs]
-        fail(400, " ".join(errors) or "Dữ liệu gửi lên không hợp lệ.")
-    try:
-        auth_services.set_password(user, form.password.data)
-    except auth_services.UserError as exc:
-        db.session.rollback()
-        fail(400, str(exc))
-    db.session.commit()
+        raise UserError(" ".join(errors) or "Dữ liệu gửi lên không hợp lệ.")
+    auth_services.set_password(user, form.password.data)
     flash(
         f"Đã đặt lại mật khẩu cho {user.username}; mọi phiên đăng nhập của người này đã kết thúc.",
         "success",
@@ -155,21 +142,21 @@ def user_password(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/api-token", methods=["POST"])
+@requires(Action.ADMINISTER)
 def user_api_token(user_id: int):
     """Issue a new API token (replacing the old one) and show it once."""
     user = _get_user(user_id)
     if not user.active:
-        fail(400, "Không thể cấp mã API cho tài khoản đã bị khóa.")
+        raise UserError("Không thể cấp mã API cho tài khoản đã bị khóa.")
     token = auth_services.issue_api_token(user)
-    db.session.commit()
     return render_template("admin/api_token.html", user=user, token=token)
 
 
 @bp.route("/users/<int:user_id>/api-token/revoke", methods=["POST"])
+@requires(Action.ADMINISTER)
 def user_api_token_revoke(user_id: int):
     user = _get_user(user_id)
     auth_services.revoke_api_token(user)
-    db.session.commit()
     flash(f"Đã thu hồi mã API của {user.username}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -179,6 +166,7 @@ def _fill_unit_choices(form: UnitForm) -> None:
 
 
 @bp.route("/units")
+@requires(Action.ADMINISTER)
 def units():
     rows = _units()
     counts = dict(
@@ -192,49 +180,35 @@ def units():
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
+@requires(Action.ADMINISTER)
 def unit_new():
     form = NewUnitForm()
     _fill_unit_choices(form)
-    status = 200
     if form.validate_on_submit():
-        try:
-            unit = services.create_unit(
-                code=form.code.data, name=form.name.data, kind=form.kind.data,
-                email=form.email.data, active=bool(form.active.data),
-            )
-        except auth_services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Đã tạo đơn vị {unit.name}.", "success")
-            return redirect(url_for("admin.units"))
-    elif request.method == "POST":
-        status = 400
+        _refuse_with_form("admin/unit_form.html", form=form, unit=None)
+        unit = services.create_unit(
+            code=form.code.data, name=form.name.data, kind=form.kind.data,
+            email=form.email.data, active=bool(form.active.data),
+        )
+        flash(f"Đã tạo đơn vị {unit.name}.", "success")
+        return redirect(url_for("admin.units"))
+    status = 400 if request.method == "POST" else 200
     return render_template("admin/unit_form.html", form=form, unit=None), status
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@requires(Action.ADMINISTER)
 def unit_edit(unit_id: int):
     unit = _get_unit(unit_id)
     form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
     _fill_unit_choices(form)
-    status = 200
     if form.validate_on_submit():
-        try:
-            services.update_unit(
-                unit, name=form.name.data, kind=form.kind.data, email=form.email.data,
-                active=bool(form.active.data),
-            )
-        except auth_services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Đã lưu đơn vị {unit.name}.", "success")
-            return redirect(url_for("admin.units"))
-    elif request.method == "POST":
-        status = 400
+        _refuse_with_form("admin/unit_form.html", form=form, unit=unit)
+        services.update_unit(
+            unit, name=form.name.data, kind=form.kind.data, email=form.email.data,
+            active=bool(form.active.data),
+        )
+        flash(f"Đã lưu đơn vị {unit.name}.", "success")
+        return redirect(url_for("admin.units"))
+    status = 400 if request.method == "POST" else 200
     return render_template("admin/unit_form.html", form=form, unit=unit), status

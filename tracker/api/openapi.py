@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.constants import ASSIGNMENT_ROLES, STATES, UPDATE_KINDS
 from tracker.directives.fields import FIELDS
 from tracker.directives.listing import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
-from tracker.directives.models import ROLES, STATES, UPDATE_KINDS
 from tracker.directives.status import Bucket
 
 MAX_TEXT = 20_000
@@ -44,7 +44,7 @@ UNIT_REF = {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"typ
 ASSIGNMENT_PROPS = {
     "id": {"type": "integer"},
     "unit": _ref("UnitRef"),
-    "role": {"type": "string", "enum": list(ROLES)},
+    "role": {"type": "string", "enum": list(ASSIGNMENT_ROLES)},
     "role_label": {"type": "string"},
     "deadline": _nullable("string", format="date"),
     "extended_deadline": _nullable("string", format="date"),
@@ -141,7 +141,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": _obj(
                     {
                         **UNIT_REF,
-                        "role": {"type": "string", "enum": list(ROLES)},
+                        "role": {"type": "string", "enum": list(ASSIGNMENT_ROLES)},
                         "assignment_id": {"type": "integer"},
                     }
                 ),

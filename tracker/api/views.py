@@ -16,15 +16,17 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.api import serialize, tokens
 from tracker.api.openapi import build_spec
-from tracker.core.errors import fail
+from tracker.auth.permissions import Action, require, requires
+from tracker.core.errors import NotFound, UserError
+from tracker.core.forms import parse_int
 from tracker.directives import listing, queries
 from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
 from tracker.directives.status_sql import assignment_bucket
 from tracker.extensions import csrf, db
+from tracker.work import workflow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -48,15 +50,12 @@ def _csrf_for_cookie_sessions():
     return None
 
 
-def _filter_error(exc: listing.FilterError):
-    fail(400, str(exc))
-
-
 def _periods() -> list[Period]:
     return queries.periods_with_directives()
 
 
 @bp.get("/periods")
+@requires(Action.READ)
 def periods():
     """Every period that has directives, newest first."""
     items = [serialize.period(p, n) for p, n in queries.periods_with_counts()]
@@ -64,12 +63,10 @@ def periods():
 
 
 @bp.get("/directives")
+@requires(Action.READ)
 def directives():
     """Top-level directives, filtered and paged exactly like the list page."""
-    try:
-        f = listing.parse_filters(request.args, _periods())
-    except listing.FilterError as exc:
-        _filter_error(exc)
+    f = listing.parse_filters(request.args, _periods())
     page = listing.fetch_page(f)
     return jsonify(
         items=[serialize.directive_brief(d, f.as_of, f.against) for d in page.items],
@@ -84,13 +81,11 @@ def directives():
 
 
 def _as_of() -> tuple[dt.date, str]:
-    try:
-        return listing.parse_as_of(request.args)
-    except listing.FilterError as exc:
-        _filter_error(exc)
+    return listing.parse_as_of(request.args)
 
 
-@bp.get("/directives/<int(max=2147483647):directive_id>")
+@bp.get("/directives/<int:directive_id>")
+@requires(Action.READ)
 def directive(directive_id: int):
     """One directive with its assignments, buckets and latest updates, and its sub-directives."""
     as_of, against = _as_of()
@@ -116,28 +111,26 @@ def directive(directive_id: int):
         )
     )
     if d is None:
-        fail(404, "Không tìm thấy nhiệm vụ.")
+        raise NotFound("Không tìm thấy nhiệm vụ.")
     return jsonify(serialize.directive_detail(d, as_of, against))
 
 
 @bp.get("/assignments")
+@requires(Action.READ)
 def assignments():
     """Assignments, filtered by unit, period and bucket, paged."""
     args = request.args
-    try:
-        as_of, against = listing.parse_as_of(args)
-        period = listing.parse_period(args, _periods())
-        bucket = listing.parse_bucket(args.get("bucket"))
-        unit_text = (args.get("unit") or "").strip()
-        unit_id = listing.parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
-        page_no = listing.parse_int(args.get("page") or "1", "Số trang không hợp lệ.")
-        per_page = listing.parse_int(
-            args.get("per_page") or str(listing.PER_PAGE), "Số dòng mỗi trang không hợp lệ."
-        )
-        if per_page > listing.MAX_PER_PAGE:
-            raise listing.FilterError(f"Tối đa {listing.MAX_PER_PAGE} dòng mỗi trang.")
-    except listing.FilterError as exc:
-        _filter_error(exc)
+    as_of, against = listing.parse_as_of(args)
+    period = listing.parse_period(args, _periods())
+    bucket = listing.parse_bucket(args.get("bucket"))
+    unit_text = (args.get("unit") or "").strip()
+    unit_id = parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
+    page_no = parse_int(args.get("page") or "1", "Số trang không hợp lệ.")
+    per_page = parse_int(
+        args.get("per_page") or str(listing.PER_PAGE), "Số dòng mỗi trang không hợp lệ."
+    )
+    if per_page > listing.MAX_PER_PAGE:
+        raise UserError(f"Tối đa {listing.MAX_PER_PAGE} dòng mỗi trang.")
     stmt = (
         sa.select(Assignment)
         .join(Assignment.directive)
@@ -182,11 +175,12 @@ def _load_assignment(assignment_id: int) -> Assignment:
         )
     )
     if a is None:
-        fail(404, "Không tìm thấy phân công.")
+        raise NotFound("Không tìm thấy phân công.")
     return a
 
 
-@bp.get("/assignments/<int(max=2147483647):assignment_id>")
+@bp.get("/assignments/<int:assignment_id>")
+@requires(Action.READ)
 def assignment(assignment_id: int):
     """One assignment with its directive, bucket and every progress update."""
     as_of, against = _as_of()
@@ -236,40 +230,25 @@ def _progress_input(data: Any) -> dict[str, Any] | tuple:
     return values
 
 
-@bp.post("/assignments/<int(max=2147483647):assignment_id>/progress")
+@bp.post("/assignments/<int:assignment_id>/progress")
+@requires(Action.REPORT_PROGRESS)
 def post_progress(assignment_id: int):
     """An officer of the assignment's unit reports progress (or completion)."""
-    from tracker.directives import workflow
-
     a = _load_assignment(assignment_id)
-    if not workflow.can_act_on(current_user, a, workflow.REPORT):
-        if a.state == "withdrawn" or a.directive.is_withdrawn:
-            return _error(409, "Nhiệm vụ đã được rút, không thể cập nhật.")
-        return _error(403, "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.")
+    require(current_user, Action.REPORT_PROGRESS, a)
     values = _progress_input(request.get_json(silent=True))
     if isinstance(values, tuple):
         return values
-    try:
-        progress = workflow.post_progress(a, current_user, **values)
-        db.session.commit()
-    except workflow.StaleVersion as exc:
-        db.session.rollback()
-        return _error(409, exc.message, current=exc.current)
-    except workflow.WorkflowError as exc:
-        db.session.rollback()
-        return _error(exc.status, exc.message)
-    except StaleDataError:
-        db.session.rollback()
-        return _error(409, "Nhiệm vụ vừa được người khác cập nhật. Vui lòng tải lại rồi gửi lại.")
+    progress = workflow.post_progress(a, current_user, **values)
     as_of, against = _as_of()
-    fresh = _load_assignment(assignment_id)
     return jsonify(
         update=serialize.update(progress),
-        assignment=serialize.assignment_row(fresh, as_of, against),
+        assignment=serialize.assignment_row(a, as_of, against),
     ), 201
 
 
 @bp.get("/openapi.json")
+@requires(Action.READ)
 def openapi():
     """The OpenAPI 3.1 document of this API (for logged-in users and token clients)."""
     return jsonify(build_spec())

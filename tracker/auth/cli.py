@@ -4,15 +4,16 @@ import click
 from flask import Blueprint
 
 from tracker.auth import services
-from tracker.auth.models import ROLES
-from tracker.extensions import db
+from tracker.constants import USER_ROLES
+from tracker.core import uow
+from tracker.core.errors import UserError
 
 bp = Blueprint("users_cli", __name__, cli_group="users")
 
 
 @bp.cli.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--role", required=True, type=click.Choice(list(USER_ROLES)))
 @click.option("--unit", "unit_code", default=None, help="Unit code, required for officers.")
 @click.option("--email", default=None)
 @click.option("--full-name", default="")
@@ -23,14 +24,13 @@ def create(
 ) -> None:
     """Create a user; the password comes from a prompt or stdin, never the command line."""
     try:
-        user = services.create_user(
-            username=username, full_name=full_name or username, password=password, role=role,
-            email=email, unit_code=unit_code,
-        )
-    except services.UserError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+        with uow.transaction():
+            user = services.create_user(
+                username=username, full_name=full_name or username, password=password,
+                role=role, email=email, unit_code=unit_code,
+            )
+    except UserError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"Đã tạo người dùng {user.username} ({user.role_label}).")
 
 
@@ -43,7 +43,7 @@ def token(username: str) -> None:
         raise click.ClickException(f"Không có người dùng {username}.")
     if not user.active:
         raise click.ClickException(f"Tài khoản {username} đã bị khóa.")
-    value = services.issue_api_token(user)
-    db.session.commit()
+    with uow.transaction():
+        value = services.issue_api_token(user)
     click.echo(f"Mã truy cập API mới của {user.username} (chỉ hiển thị một lần):", err=True)
     click.echo(value)

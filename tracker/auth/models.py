@@ -9,22 +9,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.constants import USER_ROLES
 from tracker.extensions import db
 from tracker.units.models import Unit
-
-ADMIN = "admin"
-LEADER = "leader"
-SECRETARIAT = "secretariat"
-OFFICER = "officer"
-VIEWER = "viewer"
-
-ROLES: dict[str, str] = {
-    ADMIN: "Quản trị hệ thống",
-    LEADER: "Lãnh đạo UBND",
-    SECRETARIAT: "Văn phòng (tổng hợp)",
-    OFFICER: "Cán bộ đơn vị",
-    VIEWER: "Người xem",
-}
 
 NOTIFY_MODES: dict[str, str] = {
     "each_run": "Nhận e-mail mỗi lần nhắc",
@@ -72,7 +59,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return USER_ROLES.get(self.role, self.role)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

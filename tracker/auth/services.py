@@ -1,4 +1,4 @@
-"""User rules: authenticate, create, deactivate. Flush, never commit."""
+"""User rules: authenticate, create, deactivate. Flush, never commit (the unit of work does)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import secrets
 
 import sqlalchemy as sa
 
-from tracker.auth.models import ROLES, LoginAttempt, User, new_session_token
+from tracker.auth.models import LoginAttempt, User, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_password
+from tracker.constants import LEADER, USER_ROLES
 from tracker.core import audit, clock
+from tracker.core.errors import UserError
 from tracker.extensions import db
 from tracker.units.models import Unit
-
-
-class UserError(ValueError):
-    """A rule was broken; the message is Vietnamese and safe to show."""
 
 
 def find_by_username(username: str) -> User | None:
@@ -66,8 +64,8 @@ def create_user(
     username = username.strip()
     if not username:
         raise UserError("Tên đăng nhập không được để trống.")
-    if role not in ROLES:
-        raise UserError(f"Vai trò không hợp lệ: {role}. Chọn một trong: {', '.join(ROLES)}.")
+    if role not in USER_ROLES:
+        raise UserError(f"Vai trò không hợp lệ: {role}. Chọn một trong: {', '.join(USER_ROLES)}.")
     if find_by_username(username) is not None:
         raise UserError(f"Tên đăng nhập {username} đã tồn tại.")
     unit = None
@@ -198,3 +196,12 @@ def issue_api_token(user: User) -> str:
 def revoke_api_token(user: User) -> None:
     user.api_token_hash = None
     audit.record("user", user.id, "api_token_revoked")
+
+
+def active_leaders() -> list[User]:
+    """The leaders (Chủ tịch, Phó Chủ tịch) who can be put in charge of a directive."""
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role == LEADER, User.active).order_by(User.id)
+        )
+    )

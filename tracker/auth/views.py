@@ -3,12 +3,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
-from tracker.core import clock
-from tracker.extensions import db
+from tracker.auth.permissions import Action, requires
+from tracker.core import clock, uow
+from tracker.core.errors import UserError
 
 bp = Blueprint("auth", __name__)
 
@@ -47,12 +48,11 @@ def login():
         services.record_login_attempt(
             form.username.data, address, success=user is not None and user.active
         )
+        uow.keep_on_error()  # the attempt counts, whatever the answer
         if user is None:
-            db.session.commit()
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
             status = 401
         elif not user.active:
-            db.session.commit()
             flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.", "danger")
             status = 403
         else:
@@ -61,7 +61,6 @@ def login():
             login_user(user, remember=remember)
             session["last_seen"] = clock.now().isoformat()
             user.last_login_at = clock.now()
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("directives.index"))
     elif request.method == "POST":
         status = 400
@@ -75,10 +74,9 @@ def _remember_allowed() -> bool:
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@requires(Action.ACCOUNT)
 def logout():
     services.end_all_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("Bạn đã đăng xuất.", "info")
@@ -86,27 +84,24 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@requires(Action.ACCOUNT)
 def change_password():
     """Every user changes their own password here; the current one is required."""
     form = ChangePasswordForm()
-    status = 200
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 400
-        else:
-            user = current_user._get_current_object()
-            db.session.commit()
-            # Every other session ended with the token rotation; this one continues, fresh.
-            session.clear()
-            login_user(user)
-            session["last_seen"] = clock.now().isoformat()
-            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "success")
-            return redirect(url_for("directives.index"))
-    elif request.method == "POST":
-        status = 400
+
+        def rerender(exc: UserError) -> str:
+            flash(exc.message, "danger")
+            return render_template("auth/change_password.html", form=form)
+
+        uow.rerender_on_error(rerender)
+        user = current_user._get_current_object()
+        services.change_password(user, form.current.data, form.new.data)
+        # Every other session ended with the token rotation; this one continues, fresh.
+        session.clear()
+        login_user(user)
+        session["last_seen"] = clock.now().isoformat()
+        flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "success")
+        return redirect(url_for("directives.index"))
+    status = 400 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form), status

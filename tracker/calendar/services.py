@@ -7,9 +7,11 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from tracker.auth.models import User
 from tracker.calendar.models import EXCEPTION_KINDS, CalendarException
 from tracker.calendar.workdays import WorkCalendar
 from tracker.core import audit
+from tracker.core.errors import UserError
 from tracker.extensions import db
 
 
@@ -22,10 +24,6 @@ def load_calendar() -> WorkCalendar:
     if has_app_context():
         g.work_calendar = calendar
     return calendar
-
-
-class CalendarError(ValueError):
-    """A bad exception entry; the message is Vietnamese and safe to show."""
 
 
 MAX_NOTE = 200
@@ -54,24 +52,24 @@ def _snapshot(row: CalendarException) -> dict[str, str]:
 
 
 def add_exception(
-    day: dt.date, kind: str, note: str, legal_source: str, *, user: object | None = None
+    day: dt.date, kind: str, note: str, legal_source: str, *, user: User | None = None
 ) -> CalendarException:
     """A day off or a make-up working day that wins over weekends and the holidays package.
 
     Deadlines already given are not recomputed: they were promised on the old calendar.
     """
     if kind not in EXCEPTION_KINDS:
-        raise CalendarError("Loại ngày phải là ngày nghỉ hoặc ngày làm việc bù.")
+        raise UserError("Loại ngày phải là ngày nghỉ hoặc ngày làm việc bù.")
     if not 2000 <= day.year <= 2100:
-        raise CalendarError("Ngày phải trong khoảng năm 2000 đến 2100.")
+        raise UserError("Ngày phải trong khoảng năm 2000 đến 2100.")
     note, legal_source = note.strip(), legal_source.strip()
     if len(note) > MAX_NOTE or len(legal_source) > MAX_NOTE:
-        raise CalendarError(f"Ghi chú và căn cứ pháp lý dài tối đa {MAX_NOTE} ký tự.")
+        raise UserError(f"Ghi chú và căn cứ pháp lý dài tối đa {MAX_NOTE} ký tự.")
     if not note:
-        raise CalendarError("Hãy ghi chú lý do (ví dụ: Nghỉ bù Tết Nguyên đán).")
+        raise UserError("Hãy ghi chú lý do (ví dụ: Nghỉ bù Tết Nguyên đán).")
     taken = db.session.scalar(sa.select(CalendarException.id).where(CalendarException.day == day))
     if taken is not None:
-        raise CalendarError(
+        raise UserError(
             f"Ngày {day:%d/%m/%Y} đã có trong danh sách ngoại lệ; hãy xóa mục cũ trước."
         )
     row = CalendarException(day=day, kind=kind, note=note, legal_source=legal_source)
@@ -82,7 +80,7 @@ def add_exception(
     return row
 
 
-def delete_exception(row: CalendarException, *, user: object | None = None) -> None:
+def delete_exception(row: CalendarException, *, user: User | None = None) -> None:
     before = _snapshot(row)
     row_id = row.id
     db.session.delete(row)

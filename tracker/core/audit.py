@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask_login import current_user
 
@@ -11,7 +11,13 @@ from tracker.core.models import AuditEvent
 from tracker.extensions import db
 
 
-def _actor_id(user: Any = None) -> int | None:
+class User(Protocol):
+    """The acting user (tracker.auth.models.User; core imports no domain)."""
+
+    id: int
+
+
+def _actor_id(user: User | None = None) -> int | None:
     if user is not None:
         return user.id
     # Outside a request (CLI, jobs) current_user is None.
@@ -27,7 +33,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     *,
-    user: Any = None,
+    user: User | None = None,
     directive_id: int | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
@@ -42,3 +48,30 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_changes(
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    user: User | None = None,
+    directive_id: int | None = None,
+) -> bool:
+    """Record only the keys that changed; False (and no event) when nothing did."""
+    changed = [key for key in after if before.get(key) != after[key]]
+    if not changed:
+        return False
+    db.session.flush()
+    record(
+        entity,
+        entity_id,
+        action,
+        {key: before.get(key) for key in changed},
+        {key: after[key] for key in changed},
+        user=user,
+        directive_id=directive_id,
+    )
+    return True

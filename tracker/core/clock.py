@@ -51,3 +51,16 @@ def to_local(value: dt.datetime) -> dt.datetime:
 
 def local_date(value: dt.datetime) -> dt.date:
     return to_local(value).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` ends in Vietnam, as a stored (naive UTC) datetime:
+    "as recorded up to the end of D" means ``created_at < end_of_day(D)``."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=VN_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_datetime(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
+    """A Vietnam wall-clock time on ``day`` as a stored (naive UTC) datetime."""
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=VN_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)

@@ -1,4 +1,8 @@
-"""Request plumbing: login-by-default, idle timeout, security headers, errors, template filters."""
+"""Request plumbing: login-by-default, idle timeout, security headers, errors, template filters.
+
+Who may reach an endpoint is the auth package's business: the factory hands ``register`` an
+``allowed(endpoint, view)`` check (tracker/auth/permissions.py), so this module imports no domain.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import datetime as dt
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -26,8 +32,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from tracker.auth.permissions import PUBLIC_ENDPOINTS
-from tracker.core import clock
+from tracker.core import clock, uow
+from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date, fmt_datetime
 from tracker.extensions import db
 
@@ -83,10 +89,21 @@ def _request_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+_ACCESS = "tracker.endpoint_allowed"
+_PUBLIC = "tracker.public_endpoints"
+
+
 def _enforce_login():
     g.request_id = _request_id()
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in current_app.extensions[_PUBLIC]:
         return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint is not None and not current_app.extensions[_ACCESS](
+        request.endpoint, view
+    ):
+        # Deny by default: a route that declares no permission is a programming error.
+        log.error("endpoint %s declares no permission; refused", request.endpoint)
+        return render_error(403)
     if getattr(g, "api_user_checked", False):
         return None
     if not current_user.is_authenticated:
@@ -152,10 +169,7 @@ def render_error(code: int, message: str | None = None):
 def _handle_http(exc: HTTPException):
     if exc.code is None or exc.code >= 500:
         return _handle_500(exc)
-    description = exc.description if isinstance(exc.description, str) else None
-    # Werkzeug's English defaults are not for our users.
-    if description and not getattr(exc, "vietnamese", False):
-        description = None
+    description = None  # Werkzeug's English texts are not for our users; ours are Vietnamese
     if exc.code == 413 and description is None:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
@@ -172,13 +186,42 @@ def _handle_csrf(exc: CSRFError):
     return render_error(400, "Phiên biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.")
 
 
+def handle_user_error(exc: UserError):
+    """The one answer to a refusal: roll back first (the page then reads what is saved), then
+    the view's own form with the message when it asked for that, else the error page or JSON."""
+    uow.rollback()
+    rerender = uow.take_rerender()
+    if _wants_json():
+        current = getattr(exc, "current", None)
+        extra = {"current": current} if current else {}
+        return jsonify(error=exc.message, status=exc.status, **extra), exc.status
+    if rerender is not None:
+        body = rerender(exc)  # None: this error gets the plain page after all
+        if body is not None:
+            return body, exc.status
+    return render_error(exc.status, exc.message)
+
+
+def _handle_race(exc: Exception):
+    """A flush inside the view lost a race (StaleDataError, a unique key): 409, not 500."""
+    if not uow.is_race(exc):
+        return _handle_500(exc)
+    log.info("request lost a race (%s); answering 409", type(exc).__name__)
+    return handle_user_error(uow.race_conflict())
+
+
 def _handle_500(exc: Exception):
-    db.session.rollback()
+    uow.rollback()
     log.exception("Unhandled error, request id %s", getattr(g, "request_id", "-"), exc_info=exc)
     return render_error(500)
 
 
-def register(app: Flask) -> None:
+def register(
+    app: Flask,
+    *,
+    public_endpoints: frozenset[str],
+    endpoint_allowed: Callable[[str, Callable[..., Any] | None], bool],
+) -> None:
     if str(app.config.get("BASE_URL", "")).startswith("https://"):
         # Served over https: cookies never travel in clear, whatever else the config says.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -188,7 +231,12 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     app.before_request(_enforce_login)
     app.after_request(_security_headers)
+    app.extensions[_PUBLIC] = public_endpoints
+    app.extensions[_ACCESS] = endpoint_allowed
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(UserError, handle_user_error)
+    for race in uow.RACE_ERRORS:
+        app.register_error_handler(race, _handle_race)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_500)
     app.add_template_filter(fmt_date, "date")

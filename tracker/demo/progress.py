@@ -21,12 +21,17 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker.auth import services as user_services
-from tracker.auth.models import OFFICER, User
-from tracker.core.clock import UTC, VN_TZ
-from tracker.directives import workflow
+from tracker.auth.models import User
+from tracker.constants import OFFICER
+from tracker.core import clock
+from tracker.demo.accounts import DEMO_PASSWORD, SEED_REPORT
+from tracker.directives import services as directive_services
 from tracker.directives.models import Assignment, Directive, ProgressUpdate, SourceDocument
+from tracker.directives.parser import read_report_file
 from tracker.extensions import db
+from tracker.intake.drafts import content_hash
 from tracker.units.models import Unit
+from tracker.work import workflow
 
 # Officers of the units that report in the demo (gddt and phuong9 are in seed.DEMO_USERS).
 DEMO_OFFICERS: list[tuple[str, str, str, str]] = [
@@ -48,8 +53,7 @@ DEMO_OFFICERS: list[tuple[str, str, str, str]] = [
 
 def vn(month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
     """A 2023 Vietnam wall-clock time as the naive UTC datetime the database stores."""
-    local = dt.datetime(2023, month, day, hour, minute, tzinfo=VN_TZ)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return clock.local_datetime(dt.date(2023, month, day), hour, minute)
 
 
 @contextlib.contextmanager
@@ -137,7 +141,6 @@ class _Ctx:
 
 def _ensure_officers() -> int:
     added = 0
-    from tracker.demo.seed import DEMO_PASSWORD
 
     for username, full_name, unit_code, title in DEMO_OFFICERS:
         if db.session.scalar(sa.select(User.id).where(User.username == username)):
@@ -211,8 +214,6 @@ def _make_no_deadline(ctx: _Ctx, number: str, leader: User) -> None:
     Done with the directive-management services, as a leader would on the edit page, on
     02/03/2023 before any unit reported.
     """
-    from tracker.directives import services as directive_services
-
     assignments = [a for key, a in ctx.assignments.items() if key[0] == number]
     if not assignments:
         return
@@ -247,10 +248,6 @@ def seed_progress() -> int:
 
     Idempotent: nothing is added when any demo assignment already has a progress update.
     """
-    from tracker.demo.seed import SEED_REPORT
-    from tracker.directives.parser import read_report_file
-    from tracker.directives.services import content_hash
-
     text = read_report_file(SEED_REPORT.name, SEED_REPORT.read_bytes())
     source = db.session.scalar(
         sa.select(SourceDocument).where(SourceDocument.content_hash == content_hash(text))

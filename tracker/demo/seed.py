@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
-
 import sqlalchemy as sa
 
 from tracker.auth import services as user_services
-from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT, VIEWER, User
+from tracker.auth.models import User
+from tracker.demo.accounts import (
+    DEMO_ASSIGNED_ON,
+    DEMO_DEADLINE,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    SEED_REPORT,
+)
 from tracker.demo.progress import seed_progress
-from tracker.directives import services as directive_services
-from tracker.directives.models import RoutingRule
 from tracker.directives.parser import DEFAULT_RULES, parse_report, read_report_file
 from tracker.extensions import db
+from tracker.intake import drafts
+from tracker.intake.models import RoutingRule
+from tracker.intake.rules import keywords_text, routing_rules
 from tracker.units.catalogue import UNITS
 from tracker.units.models import Unit
-
-SEED_REPORT = Path(__file__).parent / "data" / "bao-cao-thang-02-2023.txt"
-DEMO_PASSWORD = "Demo@TraVinh2023"  # noqa: S105 - published demo password, README lists it
-DEMO_DEADLINE = dt.date(2023, 3, 31)
-DEMO_ASSIGNED_ON = dt.date(2023, 3, 1)
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    full_name: str
-    role: str
-    unit_code: str | None
-    title: str
-
-
-DEMO_USERS = [
-    DemoUser("admin", "Quản trị hệ thống", ADMIN, None, "Quản trị viên"),
-    DemoUser("chutich", "Nguyễn Văn Tâm", LEADER, "LDUB", "Chủ tịch UBND thành phố"),
-    DemoUser("phochutich", "Trần Thị Hồng", LEADER, "LDUB", "Phó Chủ tịch UBND thành phố"),
-    DemoUser("vanphong", "Lê Minh Khoa", SECRETARIAT, "VP", "Chuyên viên Văn phòng HĐND-UBND"),
-    DemoUser("gddt", "Phạm Thị Lan", OFFICER, "GDDT", "Chuyên viên Phòng Giáo dục và Đào tạo"),
-    DemoUser("phuong9", "Thạch Văn Sơn", OFFICER, "P9", "Công chức Văn phòng UBND Phường 9"),
-    DemoUser("xem", "Kim Thị Sa Rinh", VIEWER, None, "Thường trực HĐND thành phố"),
-]
 
 
 def seed_units() -> int:
@@ -87,7 +66,7 @@ def seed_rules() -> int:
     for position, rule in enumerate(DEFAULT_RULES):
         db.session.add(
             RoutingRule(
-                keywords=directive_services.keywords_text(rule.keywords),
+                keywords=keywords_text(rule.keywords),
                 unit_codes=", ".join(rule.unit_codes),
                 role=rule.role,
                 field=rule.field,
@@ -101,9 +80,9 @@ def seed_rules() -> int:
 def seed_directives() -> int:
     data = SEED_REPORT.read_bytes()
     text = read_report_file(SEED_REPORT.name, data)
-    parsed = parse_report(text, rules=directive_services.routing_rules())
+    parsed = parse_report(text, rules=routing_rules())
     leader = db.session.scalar(sa.select(User).where(User.username == "chutich"))
-    result = directive_services.import_report(
+    result = drafts.import_report(
         parsed,
         text,
         user=leader,
@@ -119,7 +98,7 @@ def seed_directives() -> int:
 
 
 def seed_demo() -> dict[str, int]:
-    """Every demo table, in dependency order. The caller commits."""
+    """Every demo table, in dependency order (the command's unit of work commits)."""
     return {
         "units": seed_units(),
         "users": seed_users(),

@@ -26,6 +26,7 @@ from tracker.directives.status import (
     summarize,
 )
 from tracker.directives.status_sql import directive_buckets
+from tracker.directives.unit_records import units_summary
 from tracker.extensions import db
 from tracker.units.models import Unit
 
@@ -124,8 +125,6 @@ def build_board(
 ) -> Board:
     """Directive buckets (top-level, with roll-ups) per field and in all; per unit over its
     assignments (lead and support)."""
-    from tracker.units.records import units_summary
-
     per_unit = units_summary(period_id, as_of, against)
     unit_rows = [Row(u.id, u.name, per_unit[u.id]) for u in units if u.id in per_unit]
     per_field = field_summaries(period_id, as_of, against)

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.constants import ASSIGNMENT_ROLES, EXTENSION_STATUSES, STATES
 from tracker.core.formatting import fmt_date
 from tracker.directives.fields import FIELD_LABELS
-from tracker.directives.models import EXTENSION_STATUSES, ROLES, STATES
 
 ENTITY_LABELS: dict[str, str] = {
     "directive": "Nhiệm vụ",
@@ -89,6 +89,25 @@ class HistoryEntry:
     changes: list[Change]
 
 
+# Keys whose stored codes have a Vietnamese label.
+CODED: dict[str, dict[str, str]] = {
+    "state": STATES,
+    "status": EXTENSION_STATUSES,
+    "role": ASSIGNMENT_ROLES,
+    "field": FIELD_LABELS,
+}
+
+
+def _iso_date(value: str) -> str | None:
+    """An ISO date or datetime as dd/mm/yyyy; None when it is not one."""
+    try:
+        if len(value) == 10:
+            return fmt_date(dt.date.fromisoformat(value))
+        return dt.datetime.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return None
+
+
 def _value(key: str, value: Any) -> str:
     if value is None and key == "deadline":
         return "Thường xuyên"
@@ -96,28 +115,16 @@ def _value(key: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if key == "state":
-        return STATES.get(str(value), str(value))
-    if key == "status":
-        return EXTENSION_STATUSES.get(str(value), str(value))
-    if key == "role":
-        return ROLES.get(str(value), str(value))
-    if key == "field":
-        return FIELD_LABELS.get(str(value), str(value))
+    if key in CODED:
+        return CODED[key].get(str(value), str(value))
     if key == "percent":
         return f"{value}%"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {ROLES.get(str(v), v)}" for k, v in value.items()) or "—"
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            if len(value) == 10:
-                return fmt_date(dt.date.fromisoformat(value))
-            parsed = dt.datetime.fromisoformat(value)
-            return parsed.strftime("%d/%m/%Y")
-        except ValueError:
-            pass
+        return ", ".join(f"{k}: {ASSIGNMENT_ROLES.get(str(v), v)}" for k, v in value.items()) or "—"
+    if isinstance(value, str) and len(value) >= 10 and (day := _iso_date(value)):
+        return day
     text = str(value)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 

@@ -16,7 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from tracker.core import clock
+from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date, parse_vn_date
+from tracker.core.forms import parse_int
+from tracker.core.periods import PeriodKey
 from tracker.directives import queries
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
@@ -38,10 +41,6 @@ ALL_PERIODS = "all"
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 200
-
-
-class FilterError(ValueError):
-    """A filter value that makes no sense; the message is Vietnamese and safe to show."""
 
 
 @dataclass(frozen=True)
@@ -87,16 +86,6 @@ class ListFilters:
         return args
 
 
-def parse_int(value: str, message: str, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise FilterError(message) from None
-    if number < minimum or number > 2**31 - 1:
-        raise FilterError(message)
-    return number
-
-
 def parse_as_of(args: Mapping[str, str]) -> tuple[dt.date, str]:
     """as_of (dd/mm/yyyy, default today) and against (original | extended)."""
     as_of = clock.today()
@@ -104,11 +93,11 @@ def parse_as_of(args: Mapping[str, str]) -> tuple[dt.date, str]:
     if text:
         parsed = parse_vn_date(text)
         if parsed is None:
-            raise FilterError(f"Ngày tính tình trạng không hợp lệ: {text[:20]} (dạng dd/mm/yyyy).")
+            raise UserError(f"Ngày tính tình trạng không hợp lệ: {text[:20]} (dạng dd/mm/yyyy).")
         as_of = parsed
     against = (args.get("against") or EXTENDED).strip()
     if against not in AGAINST_LABELS:
-        raise FilterError("Cách tính thời hạn không hợp lệ (original hoặc extended).")
+        raise UserError("Cách tính thời hạn không hợp lệ (original hoặc extended).")
     return as_of, against
 
 
@@ -119,11 +108,10 @@ def parse_period(args: Mapping[str, str], periods: list[Period]) -> Period | Non
         return queries.pick_default(periods)
     if key == ALL_PERIODS:
         return None
-    if queries.parse_period_key(key) is None:
-        raise FilterError(f"Kỳ không hợp lệ: {key[:20]} (dạng YYYY-MM).")
-    period = queries.find_period(periods, key)
+    ref = PeriodKey.parse(key)
+    period = queries.find_period(periods, ref)
     if period is None:
-        raise FilterError(f"Không có nhiệm vụ nào trong kỳ {key[:20]}.")
+        raise UserError(f"Không có nhiệm vụ nào trong kỳ {key[:20]}.")
     return period
 
 
@@ -134,30 +122,30 @@ def parse_bucket(value: str | None) -> Bucket | None:
     try:
         return Bucket(value)
     except ValueError:
-        raise FilterError(f"Tình trạng không hợp lệ: {value[:30]}.") from None
+        raise UserError(f"Tình trạng không hợp lệ: {value[:30]}.") from None
 
 
 def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters:
-    """Read the list's query string; FilterError (Vietnamese) on a value that makes no sense."""
+    """Read the list's query string; UserError (Vietnamese) on a value that makes no sense."""
     as_of, against = parse_as_of(args)
     field = (args.get("field") or "").strip() or None
     if field is not None and field not in FIELD_LABELS:
-        raise FilterError(f"Lĩnh vực không hợp lệ: {field[:40]}.")
+        raise UserError(f"Lĩnh vực không hợp lệ: {field[:40]}.")
     unit_text = (args.get("unit") or "").strip()
     unit_id = parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_QUERY_LENGTH:
-        raise FilterError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
+        raise UserError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
     sort = (args.get("sort") or "number").strip()
     if sort not in SORTS:
-        raise FilterError("Cách sắp xếp không hợp lệ.")
+        raise UserError("Cách sắp xếp không hợp lệ.")
     order = (args.get("order") or DEFAULT_DIRECTION[sort]).strip()
     if order not in ("asc", "desc"):
-        raise FilterError("Chiều sắp xếp không hợp lệ (asc hoặc desc).")
+        raise UserError("Chiều sắp xếp không hợp lệ (asc hoặc desc).")
     page = parse_int(args.get("page") or "1", "Số trang không hợp lệ.")
     per_page = parse_int(args.get("per_page") or str(PER_PAGE), "Số dòng mỗi trang không hợp lệ.")
     if per_page > MAX_PER_PAGE:
-        raise FilterError(f"Tối đa {MAX_PER_PAGE} dòng mỗi trang.")
+        raise UserError(f"Tối đa {MAX_PER_PAGE} dòng mỗi trang.")
     return ListFilters(
         period=parse_period(args, periods),
         field=field,

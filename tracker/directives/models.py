@@ -8,41 +8,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.constants import (
+    ASSIGNMENT_ROLES,
+    EXTENSION_STATUSES,
+    LEAD,
+    NOT_STARTED,
+    PENDING,
+    STATES,
+    UPDATE_KINDS,
+)
+from tracker.core.periods import PeriodKey
 from tracker.extensions import db
 from tracker.units.models import Unit
 
-LEAD = "lead"
-SUPPORT = "support"
-ROLES = {LEAD: "Chủ trì", SUPPORT: "Phối hợp"}
-
-NOT_STARTED = "not_started"
-IN_PROGRESS = "in_progress"
-AWAITING_CONFIRMATION = "awaiting_confirmation"
-DONE = "done"
-WITHDRAWN = "withdrawn"
-STATES = {
-    NOT_STARTED: "Chưa triển khai",
-    IN_PROGRESS: "Đang thực hiện",
-    AWAITING_CONFIRMATION: "Chờ xác nhận hoàn thành",
-    DONE: "Hoàn thành",
-    WITHDRAWN: "Đã rút",
-}
-
-PENDING = "pending"
-APPROVED = "approved"
-REJECTED = "rejected"
-EXTENSION_STATUSES = {PENDING: "Chờ quyết định", APPROVED: "Đã đồng ý", REJECTED: "Không đồng ý"}
-
-UPDATE_KINDS = {
-    "progress": "Báo cáo tiến độ",
-    "completion": "Báo cáo hoàn thành",
-    "confirmed": "Xác nhận hoàn thành",
-    "returned": "Trả lại, yêu cầu tiếp tục",
-}
-
 
 class Period(db.Model):
-    """The month the tasks are for (kỳ báo cáo)."""
+    """A stored reporting period (kỳ báo cáo); its rules are those of the value ``PeriodKey``."""
 
     __tablename__ = "period"
 
@@ -53,21 +34,24 @@ class Period(db.Model):
     __table_args__ = (sa.UniqueConstraint("year", "month"),)
 
     @property
+    def ref(self) -> PeriodKey:
+        return PeriodKey(self.year, self.month)
+
+    @property
     def label(self) -> str:
-        return f"{self.month:02d}/{self.year}"
+        return self.ref.label
 
     @property
     def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return self.ref.key
 
     @property
     def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
+        return self.ref.first_day
 
     @property
     def last_day(self) -> dt.date:
-        nxt = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1)
+        return self.ref.last_day
 
 
 class SourceDocument(db.Model):
@@ -184,12 +168,8 @@ class Assignment(db.Model):
     )
 
     @property
-    def deadline_in_force(self) -> dt.date | None:
-        return self.extended_deadline or self.deadline
-
-    @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return ASSIGNMENT_ROLES.get(self.role, self.role)
 
     @property
     def state_label(self) -> str:
@@ -262,40 +242,3 @@ class ExtensionRequest(db.Model):
     @property
     def status_label(self) -> str:
         return EXTENSION_STATUSES.get(self.status, self.status)
-
-
-class RoutingRule(db.Model):
-    """Editable rule: keywords in a task's text propose units (lead/support) and a field."""
-
-    __tablename__ = "routing_rule"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    keywords: Mapped[str] = mapped_column(sa.Text)  # comma-separated
-    unit_codes: Mapped[str] = mapped_column(sa.String(400), default="")  # comma-separated
-    role: Mapped[str] = mapped_column(sa.String(10), default=SUPPORT)
-    field: Mapped[str | None] = mapped_column(sa.String(40))
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
-
-
-class ImportDraft(db.Model):
-    """An uploaded report waiting for review on the preview page.
-
-    The text stays on the server between preview and confirm, so the confirm never trusts text
-    sent back by the browser; ``source_id`` is set once it has been imported.
-    """
-
-    __tablename__ = "import_draft"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    text: Mapped[str] = mapped_column(sa.Text)
-    period_key: Mapped[str | None] = mapped_column(sa.String(7))  # "YYYY-MM" chosen on upload
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[dt.datetime]
-    confirmed_at: Mapped[dt.datetime | None]
-    source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_document.id"))
-
-    created_by: Mapped[User | None] = relationship()
-    source: Mapped[SourceDocument | None] = relationship()

@@ -43,6 +43,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from unidecode import unidecode
 
+from tracker.core.errors import UserError
 from tracker.directives.fields import DEFAULT_FIELD
 from tracker.units.catalogue import UNITS, WARD, WARD_CODES
 
@@ -70,12 +71,8 @@ LEAD = "lead"
 SUPPORT = "support"
 
 
-class ReportParseError(ValueError):
+class ReportParseError(UserError):
     """A file or report the importer cannot use; ``message`` is shown to the user as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.directives.models import LEAD, Assignment, Directive
-from tracker.directives.status import Bucket, Status, compute_status, facts_of, roll_up
+from tracker.constants import LEAD
+from tracker.directives.models import Assignment, Directive
+from tracker.directives.status import (
+    EXTENDED,
+    Bucket,
+    Status,
+    compute_status,
+    deadline_in_force,
+    facts_of,
+    roll_up,
+)
 
 
-def assignment_status(assignment: Assignment, as_of: dt.date, against: str = "extended") -> Status:
+def assignment_deadline(
+    assignment: Assignment, as_of: dt.date, against: str = EXTENDED
+) -> dt.date | None:
+    """The deadline in force for this assignment on ``as_of`` (status.deadline_in_force)."""
+    return deadline_in_force(facts_of(assignment), as_of, against)
+
+
+def assignment_status(assignment: Assignment, as_of: dt.date, against: str = EXTENDED) -> Status:
     withdrawn = assignment.directive.is_withdrawn
     return compute_status(facts_of(assignment, withdrawn=withdrawn), as_of, against)
 
 
-def directive_status(directive: Directive, as_of: dt.date, against: str = "extended") -> Status:
+def directive_status(directive: Directive, as_of: dt.date, against: str = EXTENDED) -> Status:
     """Roll up from sub-directives when it has them, else from its lead assignment(s).
 
     A directive with no assignment yet is judged by its own deadline.

@@ -6,18 +6,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.core import clock
+from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.extensions import db
 
 
-def get_period(year: int, month: int) -> Period | None:
-    return db.session.scalar(sa.select(Period).where(Period.year == year, Period.month == month))
+def get_period(ref: PeriodKey) -> Period | None:
+    return db.session.scalar(
+        sa.select(Period).where(Period.year == ref.year, Period.month == ref.month)
+    )
 
 
-def get_or_create_period(year: int, month: int) -> Period:
-    period = get_period(year, month)
+def get_or_create_period(ref: PeriodKey) -> Period:
+    period = get_period(ref)
     if period is None:
-        period = Period(year=year, month=month)
+        period = Period(year=ref.year, month=ref.month)
         db.session.add(period)
         db.session.flush()
     return period
@@ -26,7 +29,7 @@ def get_or_create_period(year: int, month: int) -> Period:
 def default_period() -> Period | None:
     """The current month when it has directives, else the latest period that has some."""
     today = clock.today()
-    current = get_period(today.year, today.month)
+    current = get_period(PeriodKey.of_month(today))
     has_current = current is not None and db.session.scalar(
         sa.select(sa.exists().where(Directive.period_id == current.id))
     )
@@ -130,18 +133,18 @@ def pick_default(periods: list[Period]) -> Period | None:
     return periods[0] if periods else None
 
 
-def parse_period_key(key: str) -> tuple[int, int] | None:
-    """'2023-03' -> (2023, 3); None when it is not a real month."""
-    try:
-        year_text, month_text = key.strip().split("-")
-        year, month = int(year_text), int(month_text)
-    except ValueError:
-        return None
-    if not (1900 <= year <= 9999 and 1 <= month <= 12):
-        return None
-    return year, month
+def find_period(periods: list[Period], ref: PeriodKey) -> Period | None:
+    return next((p for p in periods if p.ref == ref), None)
 
 
-def find_period(periods: list[Period], key: str) -> Period | None:
-    parsed = parse_period_key(key)
-    return next((p for p in periods if (p.year, p.month) == parsed), None)
+def next_position(period_id: int, parent_id: int | None) -> int:
+    """The position after the last directive of the period at that level (report order)."""
+    parent_clause = (
+        Directive.parent_id.is_(None) if parent_id is None else Directive.parent_id == parent_id
+    )
+    current = db.session.scalar(
+        sa.select(sa.func.max(Directive.position)).where(
+            Directive.period_id == period_id, parent_clause
+        )
+    )
+    return (current or 0) + 1

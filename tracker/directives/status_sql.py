@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.directives.models import LEAD, Assignment, Directive
+from tracker.constants import LEAD
+from tracker.directives.models import Assignment, Directive
 from tracker.directives.status import BUCKET_ORDER, EXTENDED, Bucket
 
 B = Bucket

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 
+from tracker.auth.permissions import Action, requires
+from tracker.constants import LEAD
 from tracker.core import clock
-from tracker.core.errors import fail
+from tracker.core.forms import parse_int
 from tracker.core.pagecache import render_page
 from tracker.directives import dashboard, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
-from tracker.directives.models import LEAD
 from tracker.directives.presenters import directive_status
 from tracker.directives.status import (
     BUCKET_COLOURS,
@@ -27,10 +28,7 @@ from tracker.units.models import Unit
 bp = Blueprint("directives", __name__)
 
 
-def directive_url(directive_id: int) -> str | None:
-    """The directive page (work.directive), once that blueprint is registered."""
-    if "work.directive" not in current_app.view_functions:
-        return None
+def directive_url(directive_id: int) -> str:
     return url_for("work.directive", directive_id=directive_id)
 
 
@@ -39,9 +37,9 @@ def fmt_int(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-@bp.context_processor
+@bp.app_context_processor
 def status_template_globals() -> dict:
-    """Names the status pages' templates use; the units pages share them."""
+    """Names every page showing status uses (directives, units, work, reports)."""
     return {
         "directive_url": directive_url,
         "fmt_rate": fmt_rate,
@@ -55,17 +53,11 @@ def status_template_globals() -> dict:
     }
 
 
-def _filters_or_400(parse, *args):
-    try:
-        return parse(*args)
-    except listing.FilterError as exc:
-        fail(400, str(exc))
-
-
 INDEX_PER_PAGE = 50
 
 
 @bp.route("/")
+@requires(Action.READ)
 def index():
     """The first page after login: a period's directives with their buckets and a summary.
 
@@ -77,11 +69,10 @@ def index():
 
 def _index_context() -> dict:
     periods = queries.periods_with_directives()
-    period = _filters_or_400(listing.parse_period, request.args, periods)
+    period = listing.parse_period(request.args, periods)
     if period is None:  # "all" makes no sense here: show the default period
         period = queries.pick_default(periods)
-    page_no = _filters_or_400(listing.parse_int, request.args.get("page") or "1",
-                              "Số trang không hợp lệ.")
+    page_no = parse_int(request.args.get("page") or "1", "Số trang không hợp lệ.")
     as_of = clock.today()
     summary = summarize([])
     directives = []
@@ -108,6 +99,7 @@ def _index_context() -> dict:
 
 
 @bp.route("/dashboard", endpoint="dashboard")
+@requires(Action.READ)
 def dashboard_page():
     """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
     return render_page("directives/dashboard.html", _dashboard_context)
@@ -115,10 +107,10 @@ def dashboard_page():
 
 def _dashboard_context() -> dict:
     periods = queries.periods_with_directives()
-    period = _filters_or_400(listing.parse_period, request.args, periods)
+    period = listing.parse_period(request.args, periods)
     if period is None:
         period = queries.pick_default(periods)
-    as_of, against = _filters_or_400(listing.parse_as_of, request.args)
+    as_of, against = listing.parse_as_of(request.args)
     sort = request.args.get("sort", "name")
     if sort not in SCOREBOARD_COLUMNS:
         sort = "name"
@@ -151,6 +143,7 @@ def _dashboard_context() -> dict:
 
 
 @bp.route("/directives", endpoint="list")
+@requires(Action.READ)
 def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
     return render_page("directives/list.html", _list_context)
@@ -158,7 +151,7 @@ def list_page():
 
 def _list_context() -> dict:
     periods = queries.periods_with_directives()
-    filters = _filters_or_400(listing.parse_filters, request.args, periods)
+    filters = listing.parse_filters(request.args, periods)
     page = listing.fetch_page(filters)
     statuses = {}
     for d in page.items:

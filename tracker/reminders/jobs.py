@@ -16,8 +16,8 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.calendar.services import load_calendar
-from tracker.extensions import db
-from tracker.reminders import services
+from tracker.core import uow
+from tracker.reminders import digest, services
 from tracker.reminders.mail import DeliveryResult, deliver_outbox
 
 log = logging.getLogger("tracker.reminders")
@@ -32,13 +32,13 @@ def queue_once(planner: Planner, as_of: dt.date, *, dry_run: bool = False) -> se
         try:
             plan = planner(as_of)
             if dry_run:
-                db.session.rollback()
+                uow.rollback()
                 return plan
             services.queue(plan)
-            db.session.commit()
+            uow.commit()
             return plan
         except (IntegrityError, OperationalError) as exc:
-            db.session.rollback()
+            uow.rollback()
             if attempt == ATTEMPTS:
                 raise
             log.info("%s for %s lost a race (%s); planning again", planner.__name__, as_of,
@@ -53,7 +53,7 @@ def run_reminders(as_of: dt.date, *, dry_run: bool = False) -> services.Plan:
 
 
 def run_digest(as_of: dt.date, *, dry_run: bool = False) -> services.Plan:
-    return queue_once(services.plan_digest, as_of, dry_run=dry_run)
+    return queue_once(digest.plan_digest, as_of, dry_run=dry_run)
 
 
 def run_cutoff(as_of: dt.date, *, dry_run: bool = False) -> services.Plan:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.core import clock
+from tracker.core.errors import UserError
 from tracker.core.models import Setting
 from tracker.extensions import db
 
@@ -57,7 +58,7 @@ INT_FIELDS: list[tuple[str, str, int, int]] = [
 ]
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError):
     """Invalid settings; `errors` maps each field to a Vietnamese message."""
 
     def __init__(self, errors: dict[str, str]) -> None:

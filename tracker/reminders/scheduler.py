@@ -23,7 +23,6 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -33,12 +32,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from tracker.core import clock
+from tracker.core import clock, uow
 from tracker.extensions import db
 
 log = logging.getLogger("tracker.scheduler")
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TIMEZONE = clock.VN_TZ
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a job up to six hours late still runs (then coalesced)
 OUTBOX_INTERVAL_MINUTES = 2
 POLICY_SYNC_MINUTES = 10
@@ -54,7 +53,7 @@ def _in_app(app: Flask, name: str, body: Callable[[], object]) -> Callable[[], N
             try:
                 body()
             except Exception:
-                db.session.rollback()
+                uow.rollback()
                 log.exception("job %s failed", name)
             finally:
                 db.session.remove()

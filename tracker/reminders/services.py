@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,24 +16,19 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app, get_template_attribute, render_template
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.auth.models import LEADER, OFFICER, SECRETARIAT, User
+from tracker.auth.models import User
 from tracker.calendar.services import load_calendar
+from tracker.constants import LEAD, LEADER, OFFICER, SECRETARIAT
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
-from tracker.directives.models import LEAD, Assignment, Directive, ProgressUpdate
+from tracker.directives.models import Assignment, Directive
 from tracker.directives.presenters import assignment_status
 from tracker.directives.status import (
-    BUCKET_LABELS,
-    BUCKET_ORDER,
-    Bucket,
-    Status,
-    Summary,
     facts_of,
 )
-from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
 from tracker.reminders import selection
 from tracker.reminders.mail import clean_address, clean_header, utcnow
@@ -44,7 +38,6 @@ from tracker.reminders.models import (
     DUE_TODAY,
     ESCALATE,
     MAIL_CUTOFF,
-    MAIL_DIGEST,
     MAIL_REMINDER,
     OVERDUE,
     QUEUED,
@@ -140,7 +133,7 @@ def directive_link(directive_id: int) -> str:
     return f"{base}/directives/{directive_id}"
 
 
-def _policy() -> Policy:
+def current_policy() -> Policy:
     return load_policy(current_app.config.get("REMINDER_TIME"))
 
 
@@ -274,7 +267,7 @@ class Directory:
 # ---------------------------------------------------------------- composition
 
 
-def _item(assignment: Assignment, kind: str, due: selection.Due, as_of: dt.date) -> MailItem:
+def mail_item(assignment: Assignment, kind: str, due: selection.Due, as_of: dt.date) -> MailItem:
     directive = assignment.directive
     status = assignment_status(assignment, as_of)
     return MailItem(
@@ -358,7 +351,7 @@ class _ItemRenderer:
         )
 
 
-def _render(name: str, **context: object) -> tuple[str, str]:
+def render_mail(name: str, **context: object) -> tuple[str, str]:
     context.setdefault("org_name", current_app.config.get("ORG_NAME", ""))
     context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
     text = render_template(f"reminders/email/{name}.txt", **context)
@@ -368,7 +361,7 @@ def _render(name: str, **context: object) -> tuple[str, str]:
 
 def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
     """Everything due as of the day that has no record yet, composed one e-mail per recipient."""
-    policy = policy or _policy()
+    policy = policy or current_policy()
     calendar = load_calendar()
     plan = Plan(as_of)
     if not calendar.is_working_day(as_of):
@@ -400,7 +393,7 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
             _, items = inbox.setdefault(recipient.address.lower(), (recipient, {}))
             current = items.get(assignment.id)
             if current is None or SEVERITY[kind] < SEVERITY[current.kind]:
-                item = item or _item(assignment, kind, due, as_of)
+                item = item or mail_item(assignment, kind, due, as_of)
                 items[assignment.id] = item
     keys_by_assignment: dict[int, list[str]] = defaultdict(list)
     for d in plan.due:
@@ -414,7 +407,7 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
             for k in SEVERITY
             if any(i.kind == k for i in items)
         ]
-        text, html = _render(
+        text, html = render_mail(
             "reminder",
             recipient=recipient,
             subject=subject,
@@ -435,7 +428,7 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
 
 def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
     """The monthly "update your progress before the cut-off" notice to units with open work."""
-    policy = policy or _policy()
+    policy = policy or current_policy()
     calendar = load_calendar()
     plan = Plan(as_of)
     found = selection.cutoff_occurrence(as_of, policy, calendar)
@@ -452,7 +445,7 @@ def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
     inbox: dict[str, tuple[Recipient, dict[int, MailItem]]] = {}
     for due in plan.due:
         assignment = by_id[due.assignment_id]
-        item = _item(assignment, CUTOFF, due, as_of)
+        item = mail_item(assignment, CUTOFF, due, as_of)
         for recipient in directory.unit(assignment.unit, CUTOFF_MODES):
             inbox.setdefault(recipient.address.lower(), (recipient, {}))[1][assignment.id] = item
     for address, (recipient, by_assignment) in sorted(inbox.items()):
@@ -463,7 +456,7 @@ def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
             f"[Nhắc việc] Cập nhật tiến độ {len(items)} nhiệm vụ "
             f"trước ngày chốt báo cáo {fmt_date(cutoff)}"
         )
-        text, html = _render(
+        text, html = render_mail(
             "cutoff", recipient=recipient, subject=subject, items=items, cutoff=cutoff,
             as_of=as_of,
         )
@@ -472,131 +465,6 @@ def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
                 MAIL_CUTOFF, recipient, subject, text, html,
                 _dedupe(f"cutoff:{month_key}", address, sorted(by_assignment)),
             )
-        )
-    return plan
-
-
-@dataclass
-class DigestData:
-    """The weekly digest's content, the same for every leader."""
-
-    as_of: dt.date
-    counts: list[tuple[str, str, int]]
-    total: int
-    overdue_by_unit: list[tuple[str, list[MailItem]]]
-    stale_units: list[tuple[str, dt.date | None]]
-    since: dt.date
-
-
-def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) -> DigestData:
-    """Counts per bucket, overdue lead assignments by unit, units silent since the last cut-off."""
-    # Counted in SQL (the dashboard's mirror of the bucket rules), not by loading every
-    # directive of every period into Python.
-    buckets = directive_buckets(as_of)
-    summary = Summary()
-    for value, count in db.session.execute(
-        sa.select(buckets.c.bucket, sa.func.count())
-        .join(Directive, Directive.id == buckets.c.directive_id)
-        .where(Directive.parent_id.is_(None))
-        .group_by(buckets.c.bucket)
-    ):
-        summary.counts[Bucket(value)] += count
-    counts = [
-        (bucket.value, BUCKET_LABELS[bucket], summary.counts[bucket])
-        for bucket in BUCKET_ORDER
-        if bucket is not Bucket.WITHDRAWN
-    ]
-    assignments = open_assignments(as_of)
-    statuses = {a.id: assignment_status(a, as_of) for a in assignments}
-    overdue: dict[str, list[MailItem]] = defaultdict(list)
-    for assignment in assignments:
-        status = statuses[assignment.id]
-        if assignment.role == LEAD and status.bucket is Bucket.OVERDUE:
-            due = selection.Due(assignment.id, OVERDUE, "", status.deadline, status.days_overdue)
-            overdue[assignment.unit.name].append(_item(assignment, OVERDUE, due, as_of))
-    since = selection.previous_cutoff(as_of, policy, calendar)
-    stale_units = _stale_units(assignments, statuses, as_of, since)
-    return DigestData(
-        as_of=as_of,
-        counts=counts,
-        total=summary.total,
-        overdue_by_unit=[
-            (unit, sorted(items, key=lambda i: (-i.days_overdue, i.number_key)))
-            for unit, items in sorted(overdue.items())
-        ],
-        stale_units=stale_units,
-        since=since,
-    )
-
-
-def _stale_units(
-    assignments: list[Assignment], statuses: dict[int, Status], as_of: dt.date, since: dt.date
-) -> list[tuple[str, dt.date | None]]:
-    """Units with open work and no progress update from `since` up to `as_of`."""
-    open_by_unit: dict[int, Unit] = {}
-    for assignment in assignments:
-        if statuses[assignment.id].bucket not in selection.SKIPPED_BUCKETS:
-            open_by_unit[assignment.unit_id] = assignment.unit
-    if not open_by_unit:
-        return []
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=clock.VN_TZ)
-    end_utc = end.astimezone(clock.UTC).replace(tzinfo=None)
-    rows = db.session.execute(
-        sa.select(Assignment.unit_id, sa.func.max(ProgressUpdate.created_at))
-        .join(ProgressUpdate, ProgressUpdate.assignment_id == Assignment.id)
-        .where(Assignment.unit_id.in_(list(open_by_unit)), ProgressUpdate.created_at < end_utc)
-        .group_by(Assignment.unit_id)
-    ).all()
-    last = {unit_id: clock.local_date(at) for unit_id, at in rows if at is not None}
-    stale = [
-        (unit, last.get(unit_id))
-        for unit_id, unit in open_by_unit.items()
-        if last.get(unit_id) is None or last[unit_id] < since
-    ]
-    stale.sort(key=lambda pair: (pair[0].position, pair[0].name))
-    return [(unit.name, day) for unit, day in stale]
-
-
-def plan_digest(as_of: dt.date, policy: Policy | None = None) -> Plan:
-    """The weekly digest to leaders, once per ISO week per leader (by the outbox dedupe key)."""
-    policy = policy or _policy()
-    calendar = load_calendar()
-    plan = Plan(as_of)
-    week = selection.digest_occurrence(as_of, policy, calendar)
-    if week is None:
-        return plan
-    leaders = Directory().digest_leaders()
-    keys = {r.address.lower(): f"digest:{week}:{r.address.lower()}" for r in leaders}
-    already = set(
-        db.session.scalars(
-            sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys.values()))
-        )
-    )
-    pending = [r for r in leaders if keys[r.address.lower()] not in already]
-    if not pending:
-        return plan
-    data = digest_data(as_of, policy, calendar)
-    overdue_count = dict((key, n) for key, _, n in data.counts)[Bucket.OVERDUE.value]
-    subject = (
-        f"[Tổng hợp tuần] Tình hình thực hiện nhiệm vụ đến ngày {fmt_date(as_of)}: "
-        f"{overdue_count} nhiệm vụ quá hạn"
-    )
-    # The digest is the same for every leader but the greeting: render it once.
-    slot = f"recipient-{secrets.token_hex(8)}"
-    text_body, html_body = _render(
-        "digest", recipient=Recipient(slot, slot), subject=subject, data=data
-    )
-    seen: set[str] = set()
-    for recipient in pending:
-        address = recipient.address.lower()
-        if address in seen:
-            continue
-        seen.add(address)
-        greeting = recipient.name or recipient.address
-        text = text_body.replace(slot, greeting)
-        html = html_body.replace(slot, str(escape(greeting)))
-        plan.messages.append(
-            Composed(MAIL_DIGEST, recipient, subject, text, html, keys[address])
         )
     return plan
 

@@ -17,10 +17,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.auth.models import ADMIN, NOTIFY_MODES
-from tracker.auth.permissions import roles_required
+from tracker.auth.models import NOTIFY_MODES
+from tracker.auth.permissions import Action, requires
 from tracker.core import audit
-from tracker.core.errors import fail
+from tracker.core.errors import Conflict, NotFound
 from tracker.extensions import db
 from tracker.reminders import mail
 from tracker.reminders.forms import PolicyForm, PreferencesForm
@@ -39,12 +39,12 @@ EMAIL_PREVIEW_CSP = (
 def _message(message_id: int) -> OutboxMessage:
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
-        fail(404, "Không tìm thấy thư.")
+        raise NotFound("Không tìm thấy thư.")
     return row
 
 
 @bp.route("/admin/outbox")
-@roles_required(ADMIN)
+@requires(Action.ADMINISTER)
 def outbox():
     """Hộp thư đi: queued, sent and failed messages, newest first."""
     status = request.args.get("status", "")
@@ -71,13 +71,13 @@ def outbox():
 
 
 @bp.route("/admin/outbox/<int:message_id>")
-@roles_required(ADMIN)
+@requires(Action.ADMINISTER)
 def message(message_id: int):
     return render_template("reminders/message.html", row=_message(message_id))
 
 
 @bp.route("/admin/outbox/<int:message_id>/html")
-@roles_required(ADMIN)
+@requires(Action.ADMINISTER)
 def message_html(message_id: int):
     """The e-mail's HTML part as the recipient sees it, under a CSP that allows no script."""
     response = make_response(_message(message_id).html_body)
@@ -87,16 +87,15 @@ def message_html(message_id: int):
 
 
 @bp.route("/admin/outbox/<int:message_id>/resend", methods=["POST"])
-@roles_required(ADMIN)
+@requires(Action.ADMINISTER)
 def resend(message_id: int):
     """Put a failed message back in the queue; the scheduler's outbox job sends it."""
     row = _message(message_id)
     if row.status != FAILED:
-        fail(409, "Chỉ gửi lại được thư đang ở trạng thái gửi lỗi.")
+        raise Conflict("Chỉ gửi lại được thư đang ở trạng thái gửi lỗi.")
     before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
     mail.requeue(row)
     audit.record("outbox_message", row.id, "resend", before, {"status": row.status})
-    db.session.commit()
     flash(
         f"Đã đưa thư gửi {row.recipient} vào hàng đợi; thư sẽ được gửi trong vài phút.", "success"
     )
@@ -104,7 +103,7 @@ def resend(message_id: int):
 
 
 @bp.route("/admin/reminder-settings", methods=["GET", "POST"])
-@roles_required(ADMIN)
+@requires(Action.ADMINISTER)
 def settings():
     """Chính sách nhắc việc: when reminders, escalations, the digest and the cut-off notice go."""
     current = load_policy(current_app.config.get("REMINDER_TIME"))
@@ -121,7 +120,6 @@ def settings():
                 before = dataclasses.asdict(current)
                 save_policy(policy)
                 audit.record("setting", None, "reminder_policy", before, dataclasses.asdict(policy))
-                db.session.commit()
                 flash("Đã lưu chính sách nhắc việc.", "success")
                 return redirect(url_for("reminders.settings"))
         else:
@@ -139,6 +137,7 @@ def settings():
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
+@requires(Action.ACCOUNT)
 def preferences():
     """A user's own choice: each run, a daily digest, or escalations only."""
     form = PreferencesForm()
@@ -150,7 +149,6 @@ def preferences():
         before = {"notify_mode": current_user.notify_mode}
         current_user.notify_mode = mode
         audit.record("user", current_user.id, "notify_mode", before, {"notify_mode": mode})
-        db.session.commit()
         flash("Đã lưu cách nhận e-mail nhắc việc.", "success")
         return redirect(url_for("reminders.preferences"))
     form.notify_mode.data = current_user.notify_mode

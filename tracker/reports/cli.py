@@ -12,6 +12,7 @@ import click
 from flask import Blueprint
 
 from tracker.core import clock
+from tracker.core.errors import UserError
 from tracker.reports import services
 from tracker.reports.document import to_markdown
 from tracker.reports.docx_export import build_docx
@@ -33,8 +34,8 @@ def build(period_raw: str, as_of_raw: str | None, fmt: str, output: Path) -> Non
     try:
         ref = services.parse_period(period_raw)
         as_of = services.parse_as_of(as_of_raw) if as_of_raw else clock.today()
-    except services.ReportError as exc:
-        raise click.BadParameter(str(exc)) from exc
+    except UserError as exc:
+        raise click.BadParameter(exc.message) from exc
     doc = services.fresh_document(ref, as_of)
     if fmt == "docx":
         output.write_bytes(build_docx(doc))

@@ -43,7 +43,7 @@ class Report(db.Model):
     finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # The source document the finalised section II became (next period's directives).
     next_source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_document.id"))
-    # The import review (manage.import_preview) holding the new tasks typed into section II.
+    # The import review (intake.import_preview) holding the new tasks typed into section II.
     next_draft_token: Mapped[str | None] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

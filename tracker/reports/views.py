@@ -10,30 +10,28 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.routing import BuildError
 
-from tracker.auth.models import ADMIN, LEADER, SECRETARIAT
-from tracker.auth.permissions import roles_required
+from tracker.auth.permissions import Action, can, require, requires
 from tracker.core import clock
-from tracker.core.errors import fail
+from tracker.core.errors import NotFound, UserError, submitted_version
 from tracker.core.formatting import fmt_date
+from tracker.core.periods import PeriodKey
 from tracker.extensions import db
+from tracker.reports import finalise as issuing
 from tracker.reports import services
-from tracker.reports.compose import SECTION_KEYS, SECTION_LABELS, OrgDefaults, PeriodRef
+from tracker.reports.compose import SECTION_KEYS, SECTION_LABELS, OrgDefaults
 from tracker.reports.document import format_vn_date, normalize_recipients
 from tracker.reports.html import print_view
 from tracker.reports.models import FINAL, Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-EDITORS = (ADMIN, LEADER, SECRETARIAT)
 MAX_SECTION_CHARS = 200_000
 MAX_SETTING_CHARS = 300
 
 
 def _can_edit() -> bool:
-    return current_user.is_authenticated and current_user.role in EDITORS
+    return can(current_user, Action.EDIT_REPORTS)
 
 
 def _get_report(report_id: int) -> Report:
@@ -41,44 +39,21 @@ def _get_report(report_id: int) -> Report:
         sa.select(Report).where(Report.id == report_id).options(joinedload(Report.period))
     )
     if report is None:
-        fail(404, "Không tìm thấy báo cáo.")
-    if not report.is_final and not _can_edit():
-        fail(403, "Báo cáo đang là dự thảo; chỉ Văn phòng và Lãnh đạo UBND được xem và sửa.")
+        raise NotFound("Không tìm thấy báo cáo.")
+    require(current_user, Action.READ_REPORT, report)
     return report
 
 
-def _version() -> int | None:
-    raw = (request.form.get("version") or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        fail(400, "Phiên bản báo cáo không hợp lệ. Hãy tải lại trang.")
-    return int(raw)
+def _version() -> int:
+    return submitted_version(request.form.get("version"))
 
 
-def _commit_or_fail(action):  # noqa: ANN001, ANN202 - a thunk running a service
-    """Run a service, commit once; Vietnamese 400/409 on a broken rule, nothing written."""
-    try:
-        value = action()
-        db.session.commit()
-        return value
-    except services.ReportConflictError as exc:
-        db.session.rollback()
-        fail(409, str(exc))
-    except services.ReportError as exc:
-        db.session.rollback()
-        fail(400, str(exc))
-    except StaleDataError:
-        db.session.rollback()
-        fail(409, "Báo cáo đã được người khác thay đổi cùng lúc. Hãy tải lại trang.")
-
-
-def _default_period() -> PeriodRef:
-    today = clock.today()
-    return PeriodRef(today.year, today.month).previous()
+def _default_period() -> PeriodKey:
+    return PeriodKey.of_month(clock.today()).previous()
 
 
 @bp.route("/")
+@requires(Action.READ)
 def index():
     """Reports, newest period first; readers see issued reports only."""
     query = sa.select(Report).options(
@@ -91,43 +66,33 @@ def index():
     return render_template(
         "reports/index.html",
         reports=reports,
-        can_edit=_can_edit(),
         default_period=_default_period().key,
         default_as_of=fmt_date(clock.today()),
     )
 
 
 @bp.route("/", methods=["POST"])
-@roles_required(*EDITORS)
+@requires(Action.EDIT_REPORTS)
 def create():
     """Lập báo cáo: draft the report of a period as of a day (one report per period)."""
-    period_raw = request.form.get("period", "")
-    as_of_raw = request.form.get("as_of", "")
-    try:
-        ref = services.parse_period(period_raw)
-        as_of = services.parse_as_of(as_of_raw)
-    except services.ReportError as exc:
-        fail(400, str(exc))
+    ref = services.parse_period(request.form.get("period", ""))
+    as_of = services.parse_as_of(request.form.get("as_of", ""))
     existing = services.report_for_period(ref)
     if existing is not None:
         flash(f"Kỳ {ref.label} đã có báo cáo; đã mở báo cáo đó.", "info")
         return redirect(url_for("reports.detail", report_id=existing.id))
-    report = _commit_or_fail(lambda: services.create_report(ref, as_of, user=current_user))
+    report = services.create_report(ref, as_of, user=current_user)
     flash(f"Đã lập dự thảo báo cáo tháng {ref.label} (số liệu đến ngày {fmt_date(as_of)}).",
           "success")
     return redirect(url_for("reports.detail", report_id=report.id))
 
 
 def _review_url(token: str | None) -> str | None:
-    if not token:
-        return None
-    try:
-        return url_for("manage.import_preview", token=token)
-    except BuildError:
-        return None
+    return url_for("intake.import_preview", token=token) if token else None
 
 
 @bp.route("/<int:report_id>")
+@requires(Action.READ_REPORT)
 def detail(report_id: int):
     """The draft, one textarea per section (read-only once issued)."""
     report = _get_report(report_id)
@@ -141,13 +106,13 @@ def detail(report_id: int):
         labels=SECTION_LABELS,
         editable=_can_edit() and not report.is_final,
         can_edit=_can_edit(),
-        next_directives=services.next_period_directives(report) if report.is_final else [],
-        review_url=_review_url(services.pending_review_token(report)) if _can_edit() else None,
+        next_directives=issuing.next_period_directives(report) if report.is_final else [],
+        review_url=_review_url(issuing.pending_review_token(report)) if _can_edit() else None,
     )
 
 
 @bp.route("/<int:report_id>/save", methods=["POST"])
-@roles_required(*EDITORS)
+@requires(Action.EDIT_REPORTS)
 def save(report_id: int):
     report = _get_report(report_id)
     texts = {}
@@ -156,35 +121,26 @@ def save(report_id: int):
         if name in request.form:
             value = request.form[name]
             if len(value) > MAX_SECTION_CHARS:
-                fail(400, f"Mục «{SECTION_LABELS[key]}» quá dài (tối đa {MAX_SECTION_CHARS} "
-                          "ký tự).")
+                raise UserError(f"Mục «{SECTION_LABELS[key]}» quá dài (tối đa "
+                                f"{MAX_SECTION_CHARS} ký tự).")
             texts[key] = value
-    version = _version()
-    changed = _commit_or_fail(
-        lambda: services.save_sections(report, texts, version, user=current_user)
-    )
+    changed = services.save_sections(report, texts, _version(), user=current_user)
     flash("Đã lưu báo cáo." if changed else "Không có thay đổi nào để lưu.",
           "success" if changed else "info")
     return redirect(url_for("reports.detail", report_id=report.id))
 
 
 @bp.route("/<int:report_id>/regenerate", methods=["POST"])
-@roles_required(*EDITORS)
+@requires(Action.EDIT_REPORTS)
 def regenerate(report_id: int):
     """Tạo lại from the data; edited sections stay unless "ghi đè phần đã sửa" is ticked."""
     report = _get_report(report_id)
     as_of = None
     if (request.form.get("as_of") or "").strip():
-        try:
-            as_of = services.parse_as_of(request.form["as_of"])
-        except services.ReportError as exc:
-            fail(400, str(exc))
+        as_of = services.parse_as_of(request.form["as_of"])
     overwrite = request.form.get("overwrite") == "1"
-    version = _version()
-    kept = _commit_or_fail(
-        lambda: services.regenerate(report, version, as_of=as_of, overwrite=overwrite,
-                                    user=current_user)
-    )
+    kept = services.regenerate(report, _version(), as_of=as_of, overwrite=overwrite,
+                               user=current_user)
     message = f"Đã tạo lại báo cáo từ số liệu đến ngày {fmt_date(report.as_of)}."
     if kept:
         message += " Giữ nguyên các phần đã sửa: " + ", ".join(
@@ -194,12 +150,11 @@ def regenerate(report_id: int):
 
 
 @bp.route("/<int:report_id>/finalise", methods=["POST"])
-@roles_required(*EDITORS)
+@requires(Action.EDIT_REPORTS)
 def finalise(report_id: int):
     """Ban hành: lock, keep the files, create next period's directives from section II."""
     report = _get_report(report_id)
-    version = _version()
-    result = _commit_or_fail(lambda: services.finalise(report, version, user=current_user))
+    result = issuing.finalise(report, _version(), user=current_user)
     label = result.next_period.label if result.next_period else ""
     parts = [f"Đã ban hành báo cáo tháng {services.ref_of(report).label}."]
     if result.carried:
@@ -225,16 +180,19 @@ def _download(report: Report, kind: str) -> Response:
 
 
 @bp.route("/<int:report_id>/bao-cao.docx")
+@requires(Action.READ_REPORT)
 def export_docx(report_id: int):
     return _download(_get_report(report_id), "docx")
 
 
 @bp.route("/<int:report_id>/phu-luc.xlsx")
+@requires(Action.READ_REPORT)
 def export_xlsx(report_id: int):
     return _download(_get_report(report_id), "xlsx")
 
 
 @bp.route("/<int:report_id>/in")
+@requires(Action.READ_REPORT)
 def print_page(report_id: int):
     """Print-friendly page: the document as it will be issued, footnotes at the end."""
     report = _get_report(report_id)
@@ -247,7 +205,7 @@ def print_page(report_id: int):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@requires(Action.EDIT_REPORTS)
 def settings():
     """Per-organisation defaults: signer, capacity, recipients, place, issuing body."""
     org = services.org_defaults()
@@ -257,20 +215,19 @@ def settings():
                     "signer_capacity", "signer_title", "signer_name"):
             value = (request.form.get(key) or "").strip()
             if not value:
-                fail(400, "Hãy điền đủ các mục; không mục nào được để trống.")
+                raise UserError("Hãy điền đủ các mục; không mục nào được để trống.")
             if len(value) > MAX_SETTING_CHARS:
-                fail(400, f"Mỗi mục dài tối đa {MAX_SETTING_CHARS} ký tự.")
+                raise UserError(f"Mỗi mục dài tối đa {MAX_SETTING_CHARS} ký tự.")
             values[key] = value
         recipients = [
             line.strip() for line in (request.form.get("recipients") or "").splitlines()
             if line.strip()
         ]
         if len(recipients) > 50 or any(len(r) > MAX_SETTING_CHARS for r in recipients):
-            fail(400, "Danh sách nơi nhận quá dài (tối đa 50 dòng, mỗi dòng 300 ký tự).")
+            raise UserError("Danh sách nơi nhận quá dài (tối đa 50 dòng, mỗi dòng 300 ký tự).")
         values["recipients"] = recipients
         org = OrgDefaults.from_json(values)
         services.save_org_defaults(org, user=current_user)
-        db.session.commit()
         flash("Đã lưu thông tin mặc định của báo cáo.", "success")
         return redirect(url_for("reports.settings"))
     return render_template("reports/settings.html", org=org)

@@ -1,4 +1,5 @@
-"""Unit pages: the list of units with their record, and one unit's assignments and record."""
+"""Unit pages (blueprint ``units``): the units with their record, and one unit's assignments
+and record. They live here because what they show is directive status."""
 
 from __future__ import annotations
 
@@ -6,45 +7,33 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import contains_eager
 
-from tracker.core.errors import fail
+from tracker.auth.permissions import Action, requires
+from tracker.core.errors import NotFound
 from tracker.core.pagecache import render_page
 from tracker.directives import listing, queries
+from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.presenters import assignment_status
 from tracker.directives.status import (
     BUCKET_ORDER,
     Summary,
 )
-from tracker.directives.views import status_template_globals
 from tracker.extensions import db
-from tracker.units import records
 from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
 
-bp.context_processor(status_template_globals)
-
-
-def _as_of_or_400():
-    try:
-        return listing.parse_as_of(request.args)
-    except listing.FilterError as exc:
-        fail(400, str(exc))
-
-
 @bp.route("/")
+@requires(Action.READ)
 def index():
     """Every unit with its scoreboard line for a period (the dashboard's numbers)."""
     periods = queries.periods_with_directives()
-    try:
-        period = listing.parse_period(request.args, periods)
-    except listing.FilterError as exc:
-        fail(400, str(exc))
+    period = listing.parse_period(request.args, periods)
     if period is None:
         period = queries.pick_default(periods)
-    as_of, against = _as_of_or_400()
+    as_of, against = listing.parse_as_of(request.args)
     summaries = records.units_summary(period.id, as_of, against) if period else {}
     units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
     groups = [
@@ -65,7 +54,8 @@ def index():
     )
 
 
-@bp.route("/<int(max=2147483647):unit_id>")
+@bp.route("/<int:unit_id>")
+@requires(Action.READ)
 def detail(unit_id: int):
     """A unit's assignments in a period, and its record period by period."""
     return render_page("units/detail.html", lambda: _detail_context(unit_id))
@@ -74,14 +64,11 @@ def detail(unit_id: int):
 def _detail_context(unit_id: int) -> dict:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
-        fail(404, "Không tìm thấy đơn vị.")
-    as_of, against = _as_of_or_400()
+        raise NotFound("Không tìm thấy đơn vị.")
+    as_of, against = listing.parse_as_of(request.args)
     history = records.unit_record(unit.id, as_of, against)
     periods = [r.period for r in history]
-    try:
-        period = listing.parse_period(request.args, periods)
-    except listing.FilterError as exc:
-        fail(400, str(exc))
+    period = listing.parse_period(request.args, periods)
     if period is None:
         period = queries.pick_default(periods)
     assignments: list[Assignment] = []

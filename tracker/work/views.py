@@ -1,8 +1,9 @@
 """Directive page, "Việc của đơn vị", and the officer/leader workflow forms (blueprint ``work``).
 
 Views are thin: they read only the form fields they know (anything else sent, such as unit_id,
-state, version of another row or author_id, is ignored), call a service in workflow.py, commit
-once, and answer a refusal with its Vietnamese message and status, nothing written.
+state, version of another row or author_id, is ignored), call a service in workflow.py and
+redirect; the unit of work commits. A refusal re-renders the directive page with its Vietnamese
+message and status (a stale form gets the conflict page), nothing written.
 """
 
 from __future__ import annotations
@@ -11,44 +12,36 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.models import OFFICER, User
-from tracker.core import clock
-from tracker.core.errors import fail
-from tracker.core.formatting import parse_vn_date
+from tracker.auth.models import User
+from tracker.auth.permissions import Action, can, require, requires
+from tracker.constants import AWAITING_CONFIRMATION, DONE, OFFICER, PENDING, WITHDRAWN
+from tracker.core import clock, uow
+from tracker.core.errors import NotFound, StaleVersion, UserError, submitted_version
+from tracker.core.forms import parse_date
 from tracker.core.models import AuditEvent
 from tracker.core.pagecache import render_page
-from tracker.directives import attachments as files_mod
-from tracker.directives import workflow
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.history import describe
 from tracker.directives.models import (
-    AWAITING_CONFIRMATION,
-    DONE,
-    PENDING,
-    WITHDRAWN,
     Assignment,
     Attachment,
     Directive,
     ExtensionRequest,
     ProgressUpdate,
 )
-from tracker.directives.presenters import assignment_status, directive_status
+from tracker.directives.presenters import (
+    assignment_deadline,
+    assignment_status,
+    directive_status,
+)
 from tracker.directives.status import Bucket
 from tracker.extensions import db
 from tracker.units.models import Unit
+from tracker.work import evidence, workflow
 
 bp = Blueprint("work", __name__)
 
@@ -88,7 +81,7 @@ def _directive_query(directive_id: int) -> sa.Select:
 def _load_directive(directive_id: int) -> Directive:
     directive = db.session.scalar(_directive_query(directive_id))
     if directive is None:
-        fail(404, "Không tìm thấy nhiệm vụ.")
+        raise NotFound("Không tìm thấy nhiệm vụ.")
     return directive
 
 
@@ -99,28 +92,25 @@ def _load_assignment(assignment_id: int) -> Assignment:
         .options(joinedload(Assignment.unit), joinedload(Assignment.directive))
     )
     if assignment is None:
-        fail(404, "Không tìm thấy phân công.")
+        raise NotFound("Không tìm thấy phân công.")
     return assignment
 
 
-def may_download(user: Any, directive_id: int) -> bool:
-    """Managers and viewers see every file; an officer only those of directives given to the
-    officer's unit."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role != OFFICER:
-        return True
-    if user.unit_id is None:
-        return False
-    return bool(
-        db.session.scalar(
-            sa.select(
-                sa.exists().where(
-                    Assignment.directive_id == directive_id, Assignment.unit_id == user.unit_id
-                )
-            )
-        )
+def assigned_unit_ids(directive_id: int) -> set[int]:
+    """The units a directive (or its parent) is given to: who may see its evidence."""
+    return set(
+        db.session.scalars(sa.select(Assignment.unit_id).where(
+            Assignment.directive_id == directive_id
+        ))
     )
+
+
+def may_download(user: User, directive_id: int) -> bool:
+    """Managers and viewers see every file; an officer only those of directives given to the
+    officer's unit (the permission table's object rule)."""
+    if user.role != OFFICER:  # no query for the roles the rule does not narrow
+        return can(user, Action.DOWNLOAD_EVIDENCE)
+    return can(user, Action.DOWNLOAD_EVIDENCE, assigned_unit_ids(directive_id))
 
 
 # --- the directive page ----------------------------------------------------------------------
@@ -147,22 +137,25 @@ def _page_context(directive: Directive) -> dict[str, Any]:
     rows = []
     for a in directive.assignments:
         pending = next((r for r in a.extension_requests if r.status == PENDING), None)
-        can_report = workflow.can_act_on(current_user, a, workflow.REPORT)
+        status = assignment_status(a, as_of)
+        open_ = not workflow.is_withdrawn(a)
+        can_report = open_ and can(current_user, Action.REPORT_PROGRESS, a)
         rows.append(
             {
                 "a": a,
-                "status": assignment_status(a, as_of),
+                "status": status,
                 "status_original": assignment_status(a, as_of, "original"),
+                "deadline": assignment_deadline(a, as_of),
                 "pending": pending,
                 "can_report": can_report and a.state not in (DONE, AWAITING_CONFIRMATION),
                 "can_extend": can_report
                 and a.state != DONE
                 and pending is None
-                and a.deadline_in_force is not None,
-                "can_confirm": a.state == AWAITING_CONFIRMATION
-                and workflow.can_act_on(current_user, a, workflow.CONFIRM),
-                "can_decide": pending is not None
-                and workflow.can_act_on(current_user, a, workflow.DECIDE),
+                and assignment_deadline(a, as_of) is not None,
+                "can_confirm": open_ and a.state == AWAITING_CONFIRMATION
+                and can(current_user, Action.CONFIRM_COMPLETION, a),
+                "can_decide": open_ and pending is not None
+                and can(current_user, Action.DECIDE_EXTENSION, a),
             }
         )
     updates = sorted(
@@ -197,14 +190,14 @@ def render_directive(
     error: str | None = None,
     error_assignment_id: int | None = None,
     submitted: dict[str, str] | None = None,
-    status: int = 200,
-):
+) -> str:
     context = _page_context(directive)
     context.update(error=error, error_assignment_id=error_assignment_id, submitted=submitted or {})
-    return render_template("directives/detail.html", **context), status
+    return render_template("directives/detail.html", **context)
 
 
 @bp.route("/directives/<int:directive_id>")
+@requires(Action.READ)
 def directive(directive_id: int):
     """The directive page: text, units and deadlines, progress timeline, extensions, history."""
 
@@ -237,6 +230,7 @@ def sort_key(assignment: Assignment, status: Any) -> tuple:
 
 
 @bp.route("/my-unit")
+@requires(Action.READ)
 def my_unit():
     """An officer's unit's assignments across periods; others pick a unit with ?unit_id=."""
     units = []
@@ -248,7 +242,7 @@ def my_unit():
         unit_id = request.args.get("unit_id", type=int)
         unit = next((u for u in units if u.id == unit_id), None)
         if unit_id is not None and unit is None:
-            fail(404, "Không tìm thấy đơn vị.")
+            raise NotFound("Không tìm thấy đơn vị.")
     as_of = clock.today()
     items = []
     if unit is not None:
@@ -265,7 +259,8 @@ def my_unit():
         for a in assignments:
             st = assignment_status(a, as_of)
             pending = any(r.status == PENDING for r in a.extension_requests)
-            items.append({"a": a, "status": st, "pending_extension": pending})
+            items.append({"a": a, "status": st, "pending_extension": pending,
+                          "deadline": assignment_deadline(a, as_of)})
         items.sort(key=lambda item: sort_key(item["a"], item["status"]))
     counts = {
         "open": sum(1 for i in items if not i["status"].is_done
@@ -282,7 +277,6 @@ def my_unit():
         counts=counts,
         as_of=as_of,
         soon=as_of + dt.timedelta(days=7),
-        is_officer=current_user.role == OFFICER,
         WITHDRAWN=WITHDRAWN,
     )
 
@@ -290,76 +284,44 @@ def my_unit():
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _version() -> int | None:
-    """The version the form was loaded with; a missing or garbled one counts as stale (0)."""
-    raw = request.form.get("version")
-    if raw is None or raw == "":
-        return 0
-    try:
-        return int(raw)
-    except ValueError:
-        return 0
+def _on_refusal(assignment: Assignment, submitted: dict[str, str]) -> None:
+    """A refusal shows the directive page again with the message beside the assignment's form
+    and what the user typed; a stale form gets the conflict page; a 403 the plain page."""
+    assignment_id, directive_id = assignment.id, assignment.directive_id
 
-
-def _conflict(assignment_id: int, message: str, current: dict[str, Any] | None,
-              submitted: dict[str, str]):
-    db.session.rollback()  # also deletes files written for this request (attachments.py)
-    if current is None:
-        current = workflow.current_values(_load_assignment(assignment_id))
-    assignment = _load_assignment(assignment_id)
-    return (
-        render_template(
-            "directives/conflict.html",
-            message=message,
-            current=current,
-            submitted=submitted,
-            assignment=assignment,
-            directive=assignment.directive,
-        ),
-        409,
-    )
-
-
-def _run(assignment: Assignment, action, submitted: dict[str, str], success: str):
-    """Call a service, commit once; refusals re-render with the message, stale forms get 409."""
-    assignment_id = assignment.id
-    directive_id = assignment.directive_id
-    try:
-        action()
-        db.session.commit()
-    except workflow.StaleVersion as exc:
-        return _conflict(assignment_id, exc.message, exc.current, submitted)
-    except StaleDataError:
-        return _conflict(
-            assignment_id,
-            "Nhiệm vụ này vừa được người khác cập nhật cùng lúc với bạn. "
-            "Nội dung của bạn chưa được lưu; vui lòng xem thay đổi dưới đây rồi gửi lại.",
-            None,
-            submitted,
-        )
-    except workflow.WorkflowError as exc:
-        db.session.rollback()
+    def render(exc: UserError) -> str | None:
+        if isinstance(exc, StaleVersion):
+            current = _load_assignment(assignment_id)
+            return render_template(
+                "directives/conflict.html",
+                message=exc.message,
+                current=exc.current or workflow.current_values(current),
+                submitted=submitted,
+                assignment=current,
+                directive=current.directive,
+            )
         if exc.status == 403:
-            fail(403, exc.message)
+            return None
         return render_directive(
             _load_directive(directive_id),
             error=exc.message,
             error_assignment_id=assignment_id,
             submitted=submitted,
-            status=exc.status,
         )
-    except Exception:
-        db.session.rollback()
-        raise
-    flash(success, "success")
-    return redirect(
-        url_for("work.directive", directive_id=directive_id, _anchor=f"a{assignment_id}")
-    )
+
+    uow.rerender_on_error(render)
+
+
+def _done(assignment: Assignment, message: str):
+    flash(message, "success")
+    return redirect(url_for(
+        "work.directive", directive_id=assignment.directive_id, _anchor=f"a{assignment.id}"
+    ))
 
 
 def _read_files() -> list[tuple[str, bytes]]:
     """Uploaded files as (name, bytes); reading stops one byte past the per-file limit."""
-    limit = files_mod.file_limit_bytes()
+    limit = evidence.file_limit_bytes()
     files = []
     for storage in request.files.getlist("files"):
         if not storage or not storage.filename:
@@ -368,94 +330,76 @@ def _read_files() -> list[tuple[str, bytes]]:
     return files
 
 
+def _version() -> int:
+    return submitted_version(request.form.get("version"))
+
+
 @bp.route("/assignments/<int:assignment_id>/progress", methods=["POST"])
+@requires(Action.REPORT_PROGRESS)
 def post_progress(assignment_id: int):
     assignment = _load_assignment(assignment_id)
-    if not workflow.can_act_on(current_user, assignment, workflow.REPORT):
-        fail(403, "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.")
+    require(current_user, Action.REPORT_PROGRESS, assignment)
     form = request.form
     submitted = {
         key: form.get(key, "") for key in ("percent", "result", "difficulties", "proposals")
     }
+    _on_refusal(assignment, submitted)
     report_done = form.get("report_done") in ("1", "on", "true")
-    files = _read_files()
     percent_raw = form.get("percent", "").strip().rstrip("%")
-
-    def action() -> None:
-        try:
-            percent = int(percent_raw)
-        except ValueError:
-            raise workflow.WorkflowError(
-                "Tiến độ phải là số phần trăm từ 0 đến 100.", 400
-            ) from None
-        workflow.post_progress(
-            assignment,
-            current_user,
-            percent=percent,
-            result=form.get("result", ""),
-            difficulties=form.get("difficulties", ""),
-            proposals=form.get("proposals", ""),
-            files=files,
-            expected_version=_version(),
-            report_done=report_done,
-        )
-
-    message = (
-        "Đã gửi báo cáo hoàn thành; chờ lãnh đạo xác nhận."
-        if report_done
-        else "Đã lưu báo cáo tiến độ."
+    if not percent_raw.isdigit() or len(percent_raw) > 3:
+        raise UserError("Tiến độ phải là số phần trăm từ 0 đến 100.")
+    workflow.post_progress(
+        assignment,
+        current_user,
+        percent=int(percent_raw),
+        result=form.get("result", ""),
+        difficulties=form.get("difficulties", ""),
+        proposals=form.get("proposals", ""),
+        files=_read_files(),
+        expected_version=_version(),
+        report_done=report_done,
     )
-    return _run(assignment, action, submitted, message)
+    return _done(assignment, "Đã gửi báo cáo hoàn thành; chờ lãnh đạo xác nhận."
+                 if report_done else "Đã lưu báo cáo tiến độ.")
 
 
 @bp.route("/assignments/<int:assignment_id>/extension", methods=["POST"])
+@requires(Action.REPORT_PROGRESS)
 def request_extension(assignment_id: int):
     assignment = _load_assignment(assignment_id)
-    if not workflow.can_act_on(current_user, assignment, workflow.REPORT):
-        fail(403, "Chỉ cán bộ của đơn vị được giao mới được đề nghị gia hạn.")
+    require(current_user, Action.REPORT_PROGRESS, assignment)
     form = request.form
-    submitted = {key: form.get(key, "") for key in ("reason", "proposed_deadline")}
-
-    def action() -> None:
-        workflow.request_extension(
-            assignment,
-            current_user,
-            reason=form.get("reason", ""),
-            proposed_deadline=parse_vn_date(form.get("proposed_deadline", "")),
-            expected_version=_version(),
-        )
-
-    return _run(assignment, action, submitted, "Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định.")
+    _on_refusal(assignment, {key: form.get(key, "") for key in ("reason", "proposed_deadline")})
+    workflow.request_extension(
+        assignment,
+        current_user,
+        reason=form.get("reason", ""),
+        proposed_deadline=parse_date(form.get("proposed_deadline", ""), "Thời hạn đề nghị"),
+        expected_version=_version(),
+    )
+    return _done(assignment, "Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định.")
 
 
 @bp.route("/assignments/<int:assignment_id>/confirm", methods=["POST"])
+@requires(Action.CONFIRM_COMPLETION)
 def confirm(assignment_id: int):
     assignment = _load_assignment(assignment_id)
-    if not workflow.can_act_on(current_user, assignment, workflow.CONFIRM):
-        fail(403, "Chỉ lãnh đạo hoặc Văn phòng mới được xác nhận hoàn thành.")
     form = request.form
-    submitted = {"comment": form.get("comment", "")}
-    returning = form.get("decision") == "return"
-
-    def action() -> None:
-        if returning:
-            workflow.return_completion(
-                assignment, current_user, comment=form.get("comment", ""),
-                expected_version=_version(),
-            )
-        else:
-            workflow.confirm_completion(
-                assignment, current_user, comment=form.get("comment", ""),
-                expected_version=_version(),
-            )
-
-    message = "Đã trả lại cho đơn vị tiếp tục thực hiện." if returning else (
-        "Đã xác nhận hoàn thành."
+    _on_refusal(assignment, {"comment": form.get("comment", "")})
+    if form.get("decision") == "return":
+        workflow.return_completion(
+            assignment, current_user, comment=form.get("comment", ""),
+            expected_version=_version(),
+        )
+        return _done(assignment, "Đã trả lại cho đơn vị tiếp tục thực hiện.")
+    workflow.confirm_completion(
+        assignment, current_user, comment=form.get("comment", ""), expected_version=_version(),
     )
-    return _run(assignment, action, submitted, message)
+    return _done(assignment, "Đã xác nhận hoàn thành.")
 
 
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
+@requires(Action.DECIDE_EXTENSION)
 def decide_extension(request_id: int):
     ext = db.session.scalar(
         sa.select(ExtensionRequest)
@@ -463,35 +407,23 @@ def decide_extension(request_id: int):
         .options(joinedload(ExtensionRequest.assignment).joinedload(Assignment.directive))
     )
     if ext is None:
-        fail(404, "Không tìm thấy đề nghị gia hạn.")
+        raise NotFound("Không tìm thấy đề nghị gia hạn.")
     assignment = ext.assignment
-    if not workflow.can_act_on(current_user, assignment, workflow.DECIDE):
-        fail(403, "Chỉ lãnh đạo UBND mới được quyết định gia hạn.")
     form = request.form
-    submitted = {"decision_comment": form.get("comment", "")}
-    approve = form.get("decision") == "approve"
-    if form.get("decision") not in ("approve", "reject"):
-        return render_directive(
-            _load_directive(assignment.directive_id),
-            error="Vui lòng chọn Đồng ý hoặc Không đồng ý.",
-            error_assignment_id=assignment.id,
-            submitted=submitted,
-            status=400,
-        )
-
-    def action() -> None:
-        workflow.decide_extension(
-            ext, current_user, approve=approve, comment=form.get("comment", "")
-        )
-
-    message = "Đã đồng ý gia hạn." if approve else "Đã không đồng ý gia hạn."
-    return _run(assignment, action, submitted, message)
+    _on_refusal(assignment, {"decision_comment": form.get("comment", "")})
+    decision = form.get("decision")
+    if decision not in ("approve", "reject"):
+        raise UserError("Vui lòng chọn Đồng ý hoặc Không đồng ý.")
+    approve = decision == "approve"
+    workflow.decide_extension(ext, current_user, approve=approve, comment=form.get("comment", ""))
+    return _done(assignment, "Đã đồng ý gia hạn." if approve else "Đã không đồng ý gia hạn.")
 
 
 # --- evidence download -----------------------------------------------------------------------
 
 
 @bp.route("/attachments/<int:attachment_id>")
+@requires(Action.DOWNLOAD_EVIDENCE)
 def attachment(attachment_id: int):
     """Serve an evidence file as a download (never inline), only to those who may see it."""
     item = db.session.scalar(
@@ -500,15 +432,15 @@ def attachment(attachment_id: int):
         .options(joinedload(Attachment.update).joinedload(ProgressUpdate.assignment))
     )
     if item is None:
-        fail(404, "Không tìm thấy tệp.")
-    if not may_download(current_user, item.update.assignment.directive_id):
-        fail(403, "Bạn không có quyền tải tệp của nhiệm vụ này.")
+        raise NotFound("Không tìm thấy tệp.")
+    directive_id = item.update.assignment.directive_id
+    require(current_user, Action.DOWNLOAD_EVIDENCE, assigned_unit_ids(directive_id))
     try:
-        path = files_mod.stored_path(item.stored_name)
-    except files_mod.AttachmentError:
-        fail(404, "Không tìm thấy tệp.")
+        path = evidence.stored_path(item.stored_name)
+    except evidence.AttachmentError:
+        raise NotFound("Không tìm thấy tệp.") from None
     if not path.is_file():
-        fail(404, "Tệp không còn trên máy chủ. Vui lòng liên hệ quản trị viên.")
+        raise NotFound("Tệp không còn trên máy chủ. Vui lòng liên hệ quản trị viên.")
     response = send_file(
         path,
         mimetype=item.content_type,

@@ -1,14 +1,14 @@
 """The officer workflow: progress, evidence, completion, confirmation, extensions.
 
-Services check who may act, change the assignment, write an AuditEvent and flush; the caller
-(view, API, CLI, demo seed) commits once. Refusals raise WorkflowError with a Vietnamese
-message and an HTTP status, before anything is written.
+Services check who may act (the permission table, tracker/auth/permissions.py), change the
+assignment, write an AuditEvent and flush; the unit of work commits once. Refusals raise a
+UserError kind with a Vietnamese message before anything is written.
 
 Optimistic locking: pages and API clients send the assignment version they loaded
 (``expected_version``); a different current version raises StaleVersion (409) carrying what the
 other person saved, so nobody overwrites someone else's report without seeing it. The mapper's
-``version_id_col`` also turns a race between two transactions into StaleDataError at flush time,
-which the views handle the same way.
+``version_id_col`` also turns a race between two transactions into StaleDataError at commit,
+which the unit of work answers with a 409 as well.
 
 Every service takes an optional ``at`` (naive UTC) for when it happened; it defaults to the
 clock. Only the demo seed passes it, to write March 2023 history whatever today is.
@@ -23,55 +23,37 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT
-from tracker.core import audit, clock
-from tracker.core.formatting import fmt_date, fmt_datetime
-from tracker.directives import attachments as files_mod
-from tracker.directives.models import (
+from tracker.auth.models import User
+from tracker.auth.permissions import Action, require
+from tracker.constants import (
     APPROVED,
     AWAITING_CONFIRMATION,
+    COMPLETION,
+    CONFIRMED,
     DONE,
     IN_PROGRESS,
     NOT_STARTED,
     PENDING,
+    PROGRESS,
     REJECTED,
+    RETURNED,
     STATES,
     WITHDRAWN,
-    Assignment,
-    Attachment,
-    ExtensionRequest,
-    ProgressUpdate,
 )
+from tracker.core import audit, clock
+from tracker.core.errors import Conflict, UserError, check_version
+from tracker.core.formatting import fmt_date, fmt_datetime
+from tracker.directives.models import Assignment, Attachment, ExtensionRequest, ProgressUpdate
+from tracker.directives.presenters import assignment_deadline
 from tracker.extensions import db
+from tracker.work import evidence
 
-REPORT = "report"  # post progress, attach evidence, report completion, request an extension
-CONFIRM = "confirm"  # confirm or return a reported completion
-DECIDE = "decide"  # approve or reject an extension request
-CONFIRMERS = (ADMIN, LEADER, SECRETARIAT)
-EXTENSION_DECIDERS = (ADMIN, LEADER)
 MAX_TEXT = 20_000
-
-
-class WorkflowError(Exception):
-    """A refused action: a Vietnamese message and the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class StaleVersion(WorkflowError):  # noqa: N818 - the name other engineers call
-    """The form was loaded before someone else saved the assignment (409)."""
-
-    def __init__(self, assignment: Assignment, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or "Nhiệm vụ này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
-            "Nội dung của bạn chưa được lưu; vui lòng xem thay đổi dưới đây rồi gửi lại.",
-            409,
-        )
-        self.current = current_values(assignment)
+STALE_MESSAGE = (
+    "Nhiệm vụ này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
+    "Nội dung của bạn chưa được lưu; vui lòng xem thay đổi dưới đây rồi gửi lại."
+)
+WITHDRAWN_MESSAGE = "Nhiệm vụ đã được rút, không thể thao tác."
 
 
 def current_values(assignment: Assignment) -> dict[str, Any]:
@@ -106,46 +88,25 @@ def current_values(assignment: Assignment) -> dict[str, Any]:
     return values
 
 
-# --- who may act ---------------------------------------------------------------------------
+# --- checks ----------------------------------------------------------------------------------
 
 
-def can_act_on(user: Any, assignment: Assignment, action: str = REPORT) -> bool:
-    """May this user take this action on this assignment?
-
-    report: an officer of the assignment's own unit (the report is the unit's voice, so not
-    managers or admins on its behalf); confirm: leader, secretariat, admin; decide (extensions):
-    leader, admin. Viewers never. Nothing is possible on a withdrawn directive.
-    """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
-        return False
-    if action == REPORT:
-        return user.role == OFFICER and user.unit_id is not None and (
-            user.unit_id == assignment.unit_id
-        )
-    if action == CONFIRM:
-        return user.role in CONFIRMERS
-    if action == DECIDE:
-        return user.role in EXTENSION_DECIDERS
-    return False
+def is_withdrawn(assignment: Assignment) -> bool:
+    return assignment.state == WITHDRAWN or assignment.directive.is_withdrawn
 
 
-def _require(user: Any, assignment: Assignment, action: str) -> None:
-    if not can_act_on(user, assignment, action):
-        if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
-            raise WorkflowError("Nhiệm vụ đã được rút, không thể thao tác.", 409)
-        messages = {
-            REPORT: "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.",
-            CONFIRM: "Chỉ lãnh đạo hoặc Văn phòng mới được xác nhận hoàn thành.",
-            DECIDE: "Chỉ lãnh đạo UBND mới được quyết định gia hạn.",
-        }
-        raise WorkflowError(messages.get(action, "Bạn không có quyền thực hiện thao tác này."), 403)
+def _require(user: User, assignment: Assignment, action: Action) -> None:
+    """The permission table, then the directive's state: nothing happens once it is withdrawn."""
+    require(user, action, assignment)
+    if is_withdrawn(assignment):
+        raise Conflict(WITHDRAWN_MESSAGE)
 
 
 def _check_version(assignment: Assignment, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != assignment.version:
-        raise StaleVersion(assignment)
+    """``None`` only from trusted callers (the demo seed); forms always send a version."""
+    if expected_version is not None:
+        check_version(assignment.version, expected_version, message=STALE_MESSAGE,
+                      current_values=current_values(assignment))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -158,9 +119,9 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 def _text(value: str | None, label: str, *, required: bool = False) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise WorkflowError(f"Vui lòng nhập {label}.", 400)
+        raise UserError(f"Vui lòng nhập {label}.")
     if len(text) > MAX_TEXT:
-        raise WorkflowError(f"Nội dung {label} quá dài (tối đa {MAX_TEXT} ký tự).", 400)
+        raise UserError(f"Nội dung {label} quá dài (tối đa {MAX_TEXT} ký tự).")
     return text
 
 
@@ -182,7 +143,7 @@ def _audit(
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
-    user: Any,
+    user: User,
     at: dt.datetime,
     entity: str = "assignment",
     entity_id: int | None = None,
@@ -200,10 +161,10 @@ def _audit(
 
 
 def _open(assignment: Assignment) -> None:
-    if assignment.state == WITHDRAWN or assignment.directive.is_withdrawn:
-        raise WorkflowError("Nhiệm vụ đã được rút, không thể thao tác.", 409)
+    if is_withdrawn(assignment):
+        raise Conflict(WITHDRAWN_MESSAGE)
     if assignment.state == DONE:
-        raise WorkflowError("Nhiệm vụ đã được xác nhận hoàn thành.", 409)
+        raise Conflict("Nhiệm vụ đã được xác nhận hoàn thành.")
 
 
 # --- progress and completion ---------------------------------------------------------------
@@ -211,7 +172,7 @@ def _open(assignment: Assignment) -> None:
 
 def post_progress(
     assignment: Assignment,
-    author: Any,
+    author: User,
     *,
     percent: int,
     result: str,
@@ -228,28 +189,24 @@ def post_progress(
     when the unit said it was done (that day is the completion day if the leader confirms).
     Files are checked before anything is written, and written last.
     """
-    _require(author, assignment, REPORT)
+    _require(author, assignment, Action.REPORT_PROGRESS)
     _check_version(assignment, expected_version)
     _open(assignment)
     if assignment.state == AWAITING_CONFIRMATION:
-        raise WorkflowError(
+        raise Conflict(
             "Đơn vị đã báo cáo hoàn thành, đang chờ lãnh đạo xác nhận; "
-            "chưa thể gửi thêm báo cáo.",
-            409,
+            "chưa thể gửi thêm báo cáo."
         )
     try:
         value = int(percent)
     except (TypeError, ValueError):
-        raise WorkflowError("Tiến độ phải là số phần trăm từ 0 đến 100.", 400) from None
+        raise UserError("Tiến độ phải là số phần trăm từ 0 đến 100.") from None
     if not 0 <= value <= 100:
-        raise WorkflowError("Tiến độ phải là số phần trăm từ 0 đến 100.", 400)
+        raise UserError("Tiến độ phải là số phần trăm từ 0 đến 100.")
     result_text = _text(result, "kết quả đạt được", required=True)
     difficulties_text = _text(difficulties, "khó khăn, vướng mắc")
     proposals_text = _text(proposals, "đề xuất, kiến nghị")
-    try:
-        checked = files_mod.check_files(files)
-    except files_mod.AttachmentError as exc:
-        raise WorkflowError(str(exc), 400) from None
+    checked = evidence.check_files(files)
     when = _now(at)
     before = _snapshot(assignment)
     if report_done:
@@ -264,7 +221,7 @@ def post_progress(
         assignment=assignment,
         author_id=author.id,
         created_at=when,
-        kind="completion" if report_done else "progress",
+        kind=COMPLETION if report_done else PROGRESS,
         percent=value,
         result=result_text,
         difficulties=difficulties_text,
@@ -272,7 +229,7 @@ def post_progress(
     )
     db.session.add(update)
     db.session.flush()
-    stored = files_mod.store(checked)
+    stored = evidence.store(checked)
     _remember_written(stored)
     for item, name in zip(checked, stored, strict=True):
         db.session.add(
@@ -297,12 +254,12 @@ def post_progress(
 def _remember_written(names: list[str]) -> None:
     """Note files written in this transaction: a rollback deletes them (see attachments)."""
     if names:
-        db.session.info.setdefault(files_mod.SESSION_KEY, []).extend(names)
+        db.session.info.setdefault(evidence.SESSION_KEY, []).extend(names)
 
 
 def confirm_completion(
     assignment: Assignment,
-    leader: Any,
+    leader: User,
     *,
     comment: str = "",
     expected_version: int | None = None,
@@ -316,17 +273,18 @@ def confirm_completion(
     (an approved extension), on_time_original against the original deadline; both are frozen
     here and never recomputed.
     """
-    _require(leader, assignment, CONFIRM)
+    _require(leader, assignment, Action.CONFIRM_COMPLETION)
     _check_version(assignment, expected_version)
     _open(assignment)
     if assignment.state != AWAITING_CONFIRMATION:
-        raise WorkflowError("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.", 409)
+        raise Conflict("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.")
     when = _now(at)
     comment_text = _text(comment, "ý kiến")
     before = _snapshot(assignment)
     reported = assignment.reported_done_at or when
     completed_on = clock.local_date(reported)
-    in_force = assignment.extended_deadline or assignment.deadline
+    # Judged as it stands when the leader confirms: an extension approved by then counts.
+    in_force = assignment_deadline(assignment, clock.local_date(when))
     assignment.state = DONE
     assignment.percent = 100
     assignment.completed_at = when
@@ -337,7 +295,7 @@ def confirm_completion(
         assignment=assignment,
         author_id=leader.id,
         created_at=when,
-        kind="confirmed",
+        kind=CONFIRMED,
         percent=100,
         result=comment_text or "Xác nhận đơn vị đã hoàn thành nhiệm vụ.",
     )
@@ -356,18 +314,18 @@ def confirm_completion(
 
 def return_completion(
     assignment: Assignment,
-    leader: Any,
+    leader: User,
     *,
     comment: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> ProgressUpdate:
     """Send a reported completion back to the unit with the leader's comment."""
-    _require(leader, assignment, CONFIRM)
+    _require(leader, assignment, Action.CONFIRM_COMPLETION)
     _check_version(assignment, expected_version)
     _open(assignment)
     if assignment.state != AWAITING_CONFIRMATION:
-        raise WorkflowError("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.", 409)
+        raise Conflict("Đơn vị chưa báo cáo hoàn thành nhiệm vụ này.")
     comment_text = _text(comment, "lý do trả lại", required=True)
     when = _now(at)
     before = _snapshot(assignment)
@@ -377,7 +335,7 @@ def return_completion(
         assignment=assignment,
         author_id=leader.id,
         created_at=when,
-        kind="returned",
+        kind=RETURNED,
         percent=assignment.percent,
         result=comment_text,
     )
@@ -401,7 +359,7 @@ def pending_extension(assignment: Assignment) -> ExtensionRequest | None:
 
 def request_extension(
     assignment: Assignment,
-    officer: Any,
+    officer: User,
     *,
     reason: str,
     proposed_deadline: dt.date | None,
@@ -409,21 +367,21 @@ def request_extension(
     at: dt.datetime | None = None,
 ) -> ExtensionRequest:
     """Ask for a later deadline; the original one stays for scoring. One pending at a time."""
-    _require(officer, assignment, REPORT)
+    _require(officer, assignment, Action.REPORT_PROGRESS)
     _check_version(assignment, expected_version)
     _open(assignment)
     reason_text = _text(reason, "lý do đề nghị gia hạn", required=True)
-    in_force = assignment.extended_deadline or assignment.deadline
+    in_force = assignment_deadline(assignment, clock.today())
     if in_force is None:
-        raise WorkflowError("Nhiệm vụ thường xuyên (không có thời hạn) không cần gia hạn.", 400)
+        raise UserError("Nhiệm vụ thường xuyên (không có thời hạn) không cần gia hạn.")
     if not isinstance(proposed_deadline, dt.date):
-        raise WorkflowError("Vui lòng nhập thời hạn đề nghị (dd/mm/yyyy).", 400)
+        raise UserError("Vui lòng nhập thời hạn đề nghị (dd/mm/yyyy).")
     if proposed_deadline <= in_force:
-        raise WorkflowError(
-            f"Thời hạn đề nghị phải sau thời hạn hiện hành ({fmt_date(in_force)}).", 400
+        raise UserError(
+            f"Thời hạn đề nghị phải sau thời hạn hiện hành ({fmt_date(in_force)})."
         )
     if pending_extension(assignment) is not None:
-        raise WorkflowError("Đã có một đề nghị gia hạn đang chờ lãnh đạo quyết định.", 409)
+        raise Conflict("Đã có một đề nghị gia hạn đang chờ lãnh đạo quyết định.")
     when = _now(at)
     request = ExtensionRequest(
         assignment=assignment,
@@ -456,7 +414,7 @@ def request_extension(
 
 def decide_extension(
     request: ExtensionRequest,
-    leader: Any,
+    leader: User,
     *,
     approve: bool,
     comment: str = "",
@@ -468,15 +426,15 @@ def decide_extension(
     the approval day, so status as of earlier days still uses the original deadline.
     """
     assignment = request.assignment
-    _require(leader, assignment, DECIDE)
+    _require(leader, assignment, Action.DECIDE_EXTENSION)
     if request.status != PENDING:
-        raise WorkflowError(
-            f"Đề nghị gia hạn này đã được quyết định ({request.status_label.lower()}).", 409
+        raise Conflict(
+            f"Đề nghị gia hạn này đã được quyết định ({request.status_label.lower()})."
         )
     _open(assignment)
     comment_text = _text(comment, "ý kiến")
     if not approve and not comment_text:
-        raise WorkflowError("Vui lòng nêu lý do không đồng ý gia hạn.", 400)
+        raise UserError("Vui lòng nêu lý do không đồng ý gia hạn.")
     when = _now(at)
     before = _snapshot(assignment) | {"status": request.status}
     request.status = APPROVED if approve else REJECTED
@@ -508,7 +466,7 @@ def decide_extension(
 def file_limit_note() -> str:
     """The limits shown beside the upload field."""
     request_mb = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-    text = f"{files_mod.ALLOWED_LABEL}; mỗi tệp tối đa {files_mod.file_limit_mb()} MB"
+    text = f"{evidence.ALLOWED_LABEL}; mỗi tệp tối đa {evidence.file_limit_mb()} MB"
     if request_mb:
         text += f", tổng cộng tối đa {request_mb} MB mỗi lần gửi"
     return text + "."

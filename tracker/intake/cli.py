@@ -6,19 +6,23 @@ with the parser's Vietnamese message on stderr and exit code 1, nothing written.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from tracker.core import uow
+from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date
-from tracker.directives import services
+from tracker.core.forms import parse_date
+from tracker.core.periods import PeriodKey
 from tracker.directives.fields import FIELD_LABELS
-from tracker.directives.manage_forms import parse_date, parse_period
-from tracker.directives.parser import ParsedReport, ReportParseError, parse_report, read_report_file
-from tracker.directives.services import DirectiveError
-from tracker.extensions import db
+from tracker.directives.parser import ParsedReport, parse_report, read_report_file
+from tracker.intake import drafts
+from tracker.intake.rules import routing_rules
+from tracker.units.queries import units_by_code
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -28,8 +32,8 @@ def _option(parser, value: str | None, name: str):
         return None
     try:
         return parser(value)
-    except DirectiveError as exc:
-        raise click.BadParameter(str(exc), param_hint=name) from None
+    except UserError as exc:
+        raise click.BadParameter(exc.message, param_hint=name) from None
 
 
 def _fail(message: str) -> None:
@@ -50,14 +54,15 @@ def import_report_command(
     today: str | None,
 ) -> None:
     """Import the priority tasks (section II) of a monthly report (.txt, .md, .docx)."""
-    chosen_period = _option(lambda v: parse_period(v, required=True), period, "--period")
+    chosen = _option(PeriodKey.parse, period, "--period")
+    chosen_period = (chosen.year, chosen.month) if chosen else None
     default_deadline = _option(lambda v: parse_date(v, "--deadline"), deadline, "--deadline")
     assigned_on = _option(lambda v: parse_date(v, "--today"), today, "--today")
     try:
         data = file.read_bytes()
         text = read_report_file(file.name, data, max_bytes=MAX_FILE_BYTES)
-        parsed = parse_report(text, chosen_period, rules=services.routing_rules())
-    except ReportParseError as exc:
+        parsed = parse_report(text, chosen_period, rules=routing_rules())
+    except UserError as exc:
         _fail(exc.message)
     except OSError as exc:
         _fail(f"Không đọc được tệp {file}: {exc.strerror or exc}.")
@@ -67,7 +72,7 @@ def import_report_command(
     for warning in parsed.warnings:
         click.echo(f"Lưu ý: {warning}", err=True)
 
-    existing = services.imported_source(text)
+    existing = drafts.imported_source(text)
     if dry_run:
         if not as_json:
             _describe(parsed, default_deadline)
@@ -76,16 +81,12 @@ def import_report_command(
         out("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
     try:
-        result = services.import_report(
-            parsed, text, default_deadline=default_deadline, assigned_on=assigned_on
-        )
-        db.session.commit()
-    except DirectiveError as exc:
-        db.session.rollback()
-        _fail(str(exc))
-    except Exception:
-        db.session.rollback()
-        raise
+        with uow.transaction():
+            result = drafts.import_report(
+                parsed, text, default_deadline=default_deadline, assigned_on=assigned_on
+            )
+    except UserError as exc:
+        _fail(exc.message)
     if result.already_imported:
         number = f" (số {result.source.number})" if result.source.number else ""
         out(
@@ -104,25 +105,21 @@ def import_report_command(
     )
 
 
-def _describe(parsed: ParsedReport, default_deadline) -> None:
+def _describe(parsed: ParsedReport, default_deadline: dt.date | None) -> None:
     """What an import would create, item by item."""
-    last = default_deadline
-    if last is None:
-        from tracker.directives.models import Period
-
-        last = Period(year=parsed.year, month=parsed.month).last_day
+    last = default_deadline or PeriodKey(parsed.year, parsed.month).last_day
     total = sum(1 + len(item.children) for item in parsed.items)
     click.echo(
         f"Kỳ {parsed.month:02d}/{parsed.year}: sẽ tạo {total} nhiệm vụ "
         f"({len(parsed.items)} nhiệm vụ, {total - len(parsed.items)} nhiệm vụ con), "
         f"thời hạn {fmt_date(last)}."
     )
-    units = services.units_by_code()
+    units = units_by_code()
 
     def names(codes: list[str]) -> str:
         return ", ".join(units[c].name if c in units else c for c in codes) or "—"
 
-    for item, parent in services.walk(parsed.items):
+    for item, parent in drafts.walk(parsed.items):
         indent = "    " if parent else ""
         click.echo(f"{indent}{item.number}. {item.title}")
         field = FIELD_LABELS.get(item.field or "", item.field or "")

@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from tracker.core.errors import UserError
+
 DEFAULT_FILE_LIMIT_MB = 10
 MAX_FILES = 10
 
@@ -47,7 +49,7 @@ _MAX_CONTENT_TYPES_BYTES = 256 * 1024
 SESSION_KEY = "written_uploads"
 
 
-class AttachmentError(ValueError):
+class AttachmentError(UserError):
     """A file was refused; the message is Vietnamese and names the file."""
 
 

@@ -1,0 +1,137 @@
+"""The unit of work: one transaction per request, CLI command or job, committed in one place.
+
+Services change rows and flush; they never commit or roll back. For a request, the response
+decides (as indico's ``RH.process`` does): a response below 400 commits, anything else rolls
+back, and a commit that loses a race (a unique key, a version counter) becomes the 409 page
+instead of a 500. A ``UserError`` rolls back first, then renders (tracker/core/web.py), so the
+error page or the re-rendered form reads what is really saved. CLI commands and scheduler jobs
+use ``transaction()``. Work that must run only once the data is safely stored (sending mail,
+say) is queued with ``after_commit``.
+
+The one exception is the outbox delivery (tracker/reminders/mail.py): it claims, sends and marks
+each message in its own short transaction, so no transaction stays open while talking to SMTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.core.errors import StaleVersion
+from tracker.extensions import db
+
+log = logging.getLogger("tracker")
+
+_AFTER_COMMIT = "tracker.after_commit"
+_KEEP = "uow_keep_on_error"
+_RERENDER = "uow_rerender"
+
+RACE_MESSAGE = (
+    "Dữ liệu vừa được người khác thay đổi cùng lúc với bạn nên thao tác chưa được lưu. "
+    "Vui lòng tải lại trang và thử lại."
+)
+# Errors a commit raises when another transaction won: answered with 409, never a 500.
+RACE_ERRORS = (IntegrityError, StaleDataError)
+
+
+def commit() -> None:
+    """Commit the session, then run what was queued with ``after_commit``."""
+    session = db.session()
+    session.commit()
+    callbacks = session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the data is stored; a failing follow-up must not undo the answer
+            log.exception("after-commit callback %r failed", callback)
+
+
+def rollback() -> None:
+    """Throw away everything the current transaction did (and its queued follow-ups)."""
+    session = db.session()
+    session.info.pop(_AFTER_COMMIT, None)
+    session.rollback()
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` once the current transaction has committed; never if it rolls back."""
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """One transaction for a CLI command or a job: commit on success, roll back on any error."""
+    try:
+        yield
+    except BaseException:
+        rollback()
+        raise
+    commit()
+
+
+def keep_on_error() -> None:
+    """This request's writes stand even though it answers with an error status (a failed login
+    is recorded although the answer is 401)."""
+    g.setdefault(_KEEP, True)
+
+
+def rerender_on_error(render: Callable[[Any], Any]) -> None:
+    """Answer a ``UserError`` raised later in this request with ``render(error)`` (the view's
+    form with the message and what the user typed) instead of the plain error page; ``render``
+    may return None to leave that error to the plain page (a 403, say)."""
+    setattr(g, _RERENDER, render)
+
+
+def take_rerender() -> Callable[[Any], Any] | None:
+    return g.pop(_RERENDER, None)
+
+
+def on_race(message: str) -> None:
+    """The 409 message for this request when its commit loses a race (the default says the
+    data changed; a view can say what really happened, e.g. "already imported")."""
+    g.uow_race_message = message
+
+
+def is_race(exc: BaseException) -> bool:
+    """Lost to another transaction: a version counter moved, or a unique key was taken first
+    (other integrity errors, a NOT NULL say, are bugs and stay 500s)."""
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, IntegrityError):
+        code = getattr(exc.orig, "sqlstate", None)
+        return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+    return False
+
+
+def race_conflict() -> StaleVersion:
+    """A lost race (another transaction changed the row, or took the unique key, first) as
+    the user meets it: a 409 like a stale form, with this request's message when it set one."""
+    return StaleVersion(g.get("uow_race_message") or RACE_MESSAGE)
+
+
+def _finish(response: Response) -> Response:
+    if response.status_code >= 400 and not g.get(_KEEP):
+        rollback()
+        return response
+    try:
+        commit()
+    except RACE_ERRORS as exc:
+        if not is_race(exc):
+            raise
+        log.info("commit lost a race; answering 409")
+        from tracker.core.web import handle_user_error  # the answer lives with the web plumbing
+
+        return current_app.make_response(handle_user_error(race_conflict()))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Call last in the factory: the last registered after_request handler runs first, so the
+    commit decides the answer before the other handlers (security headers) dress it."""
+    app.after_request(_finish)
