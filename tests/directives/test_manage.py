@@ -19,8 +19,8 @@ from tracker.directives.models import (
     ProgressUpdate,
     RoutingRule,
 )
-from tracker.directives.parser import propose_units
 from tracker.extensions import db
+from tracker.intake.routing import propose_units
 from tracker.units.models import Unit
 
 __all__ = ["base"]

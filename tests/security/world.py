@@ -72,7 +72,7 @@ def build_world(app: Flask) -> World:
         ImportDraft,
         RoutingRule,
     )
-    from tracker.directives.parser import read_report_file
+    from tracker.intake.reading import read_report_file
     from tracker.reminders.models import OutboxMessage
     from tracker.reports import services as report_services
     from tracker.units.models import Unit

@@ -248,8 +248,8 @@ def seed_progress() -> int:
     Idempotent: nothing is added when any demo assignment already has a progress update.
     """
     from tracker.demo.seed import SEED_REPORT
-    from tracker.directives.parser import read_report_file
     from tracker.directives.services import content_hash
+    from tracker.intake.reading import read_report_file
 
     text = read_report_file(SEED_REPORT.name, SEED_REPORT.read_bytes())
     source = db.session.scalar(

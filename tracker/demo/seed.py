@@ -13,8 +13,10 @@ from tracker.auth.models import ADMIN, LEADER, OFFICER, SECRETARIAT, VIEWER, Use
 from tracker.demo.progress import seed_progress
 from tracker.directives import services as directive_services
 from tracker.directives.models import RoutingRule
-from tracker.directives.parser import DEFAULT_RULES, parse_report, read_report_file
 from tracker.extensions import db
+from tracker.intake.parser import parse_report
+from tracker.intake.reading import read_report_file
+from tracker.intake.routing import DEFAULT_RULES
 from tracker.units.catalogue import UNITS
 from tracker.units.models import Unit
 

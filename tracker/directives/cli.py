@@ -16,9 +16,10 @@ from tracker.core.formatting import fmt_date
 from tracker.directives import services
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.manage_forms import parse_date, parse_period
-from tracker.directives.parser import ParsedReport, ReportParseError, parse_report, read_report_file
 from tracker.directives.services import DirectiveError
 from tracker.extensions import db
+from tracker.intake.parser import ParsedReport, ReportParseError, parse_report
+from tracker.intake.reading import read_report_file
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

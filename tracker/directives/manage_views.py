@@ -34,15 +34,10 @@ from tracker.directives.models import (
     Period,
     RoutingRule,
 )
-from tracker.directives.parser import (
-    ParsedItem,
-    ParsedReport,
-    ReportParseError,
-    parse_report,
-    read_report_file,
-)
 from tracker.directives.services import DirectiveError
 from tracker.extensions import db
+from tracker.intake.parser import ParsedItem, ParsedReport, ReportParseError, parse_report
+from tracker.intake.reading import read_report_file
 from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
 

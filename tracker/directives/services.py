@@ -34,11 +34,11 @@ from tracker.directives.models import (
     RoutingRule,
     SourceDocument,
 )
-from tracker.directives.parser import DEFAULT_RULES, ParsedItem, ParsedReport
-from tracker.directives.parser import RoutingRule as RuleSpec
 from tracker.directives.queries import get_or_create_period
 from tracker.directives.search import search_text
 from tracker.extensions import db
+from tracker.intake.parser import ParsedItem, ParsedReport
+from tracker.intake.routing import DEFAULT_RULES, RuleSpec
 from tracker.units.models import Unit
 
 # Limits on what people type; longer input is refused with a message, never truncated.

@@ -31,11 +31,11 @@ from tracker.directives.models import (
     Period,
     ProgressUpdate,
 )
-from tracker.directives.parser import ParsedItem, ParsedReport, ReportParseError, parse_report
 from tracker.directives.presenters import directive_status
 from tracker.directives.queries import get_period
 from tracker.directives.status import Summary, summarize
 from tracker.extensions import db
+from tracker.intake.parser import ParsedItem, ParsedReport, ReportParseError, parse_report
 from tracker.reports.compose import (
     SECTION_KEYS,
     Composition,

@@ -15,16 +15,9 @@ from lxml import etree
 
 from tracker.demo.seed import SEED_REPORT
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
-from tracker.directives.parser import (
-    DEFAULT_RULES,
-    ParsedItem,
-    ParsedReport,
-    ReportParseError,
-    RoutingRule,
-    parse_report,
-    propose_units,
-    read_report_file,
-)
+from tracker.intake.parser import ParsedItem, ParsedReport, ReportParseError, parse_report
+from tracker.intake.reading import read_report_file
+from tracker.intake.routing import DEFAULT_RULES, RuleSpec, propose_units
 from tracker.units.catalogue import UNITS, WARD_CODES
 
 SEED_PATH = SEED_REPORT  # the seed report, copied into the project as demo data
@@ -668,7 +661,7 @@ def test_matching_ignores_case_and_diacritics() -> None:
 
 
 def test_matching_respects_word_boundaries() -> None:
-    rules = [RoutingRule(("thuế",), ("TCKH",), "lead", "kinh_te")]
+    rules = [RuleSpec(("thuế",), ("TCKH",), "lead", "kinh_te")]
     assert propose_units("Thu thuế môn bài.", rules)[1] == ["TCKH"]
     assert propose_units("Thuếx, athuế không khớp.", rules) == (None, ["VP"], [])
 
@@ -683,9 +676,9 @@ def test_specific_phrase_beats_the_generic_word_it_contains() -> None:
 
 def test_the_most_mentioned_lead_wins_and_ties_go_to_the_first() -> None:
     rules = [
-        RoutingRule(("an ninh",), ("CA",), "lead", "noi_chinh"),
-        RoutingRule(("khiếu nại", "tố cáo"), ("TTRA",), "lead", "noi_chinh"),
-        RoutingRule(("khiếu nại",), ("VP",), "support"),
+        RuleSpec(("an ninh",), ("CA",), "lead", "noi_chinh"),
+        RuleSpec(("khiếu nại", "tố cáo"), ("TTRA",), "lead", "noi_chinh"),
+        RuleSpec(("khiếu nại",), ("VP",), "support"),
     ]
     # TTRA: 2 hits; CA and the VP support rule: 1 each, CA mentioned first.
     assert propose_units("An ninh; khiếu nại; tố cáo.", rules) == ("noi_chinh", ["TTRA"],
@@ -696,8 +689,8 @@ def test_the_most_mentioned_lead_wins_and_ties_go_to_the_first() -> None:
 
 def test_leads_are_capped_and_rule_fields_are_optional() -> None:
     rules = [
-        RoutingRule(("đầu tư công",), ("BQLDA", "TCKH", "KT"), "lead"),
-        RoutingRule(("đầu tư công",), (), "support", "xay_dung_do_thi"),
+        RuleSpec(("đầu tư công",), ("BQLDA", "TCKH", "KT"), "lead"),
+        RuleSpec(("đầu tư công",), (), "support", "xay_dung_do_thi"),
     ]
     assert propose_units("Giải ngân vốn đầu tư công.", rules) == (
         "xay_dung_do_thi", ["BQLDA", "TCKH"], ["KT"]
@@ -711,13 +704,13 @@ def test_no_match_proposes_the_secretariat() -> None:
 
 def test_routing_rule_validates_role_and_accepts_lists() -> None:
     with pytest.raises(ValueError, match="role"):
-        RoutingRule(("thuế",), ("TCKH",), "chủ trì")
-    rule = RoutingRule(["thuế", "ngân sách"], ["TCKH"], "lead")  # type: ignore[arg-type]
+        RuleSpec(("thuế",), ("TCKH",), "chủ trì")
+    rule = RuleSpec(["thuế", "ngân sách"], ["TCKH"], "lead")  # type: ignore[arg-type]
     assert rule.keywords == ("thuế", "ngân sách") and rule.unit_codes == ("TCKH",)
 
 
 def test_custom_rules_are_used_by_parse_report() -> None:
-    rules = [RoutingRule(("ngân sách",), ("CCT",), "lead", "cai_cach_hanh_chinh")]
+    rules = [RuleSpec(("ngân sách",), ("CCT",), "lead", "cai_cach_hanh_chinh")]
     item = parse_report(_report(HEADING), rules=rules).items[0]
     assert item.lead_units == ["CCT"]
     assert item.field == "cai_cach_hanh_chinh"
