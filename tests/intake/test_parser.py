@@ -426,9 +426,16 @@ def test_heading_without_date_takes_the_given_period(heading: str) -> None:
     assert len(report.items) == 2
 
 
+def test_heading_without_date_takes_the_month_after_the_reports_own() -> None:
+    report = parse_report(_report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI"))
+    assert report.period == (2023, 3)  # the title speaks of 02/2023
+    assert any("tháng 03/2023" in warning for warning in report.warnings)
+
+
 def test_heading_without_date_and_no_period_asks_for_it() -> None:
+    text = _report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI").replace(" tháng 02/2023", "")
     with pytest.raises(ReportParseError) as caught:
-        parse_report(_report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI"))
+        parse_report(text)
     assert "chọn kỳ (tháng/năm)" in caught.value.message
     assert _is_vietnamese_sentence(caught.value.message)
 
@@ -453,9 +460,9 @@ def test_text_without_section_two_is_refused() -> None:
     text = "BÁO CÁO\n\nI. KẾT QUẢ THỰC HIỆN:\n\n1. Đã họp 3 lần.\n\n2. Thu ngân sách đạt 24%.\n"
     with pytest.raises(ReportParseError) as caught:
         parse_report(text)
-    assert caught.value.message == (
-        'Không tìm thấy mục "II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM ..." trong tệp.'
-    )
+    assert caught.value.message.startswith("Không tìm thấy mục nhiệm vụ trọng tâm của kỳ tới")
+    assert "rồi tải lên lại" in caught.value.message
+    assert _is_vietnamese_sentence(caught.value.message)
 
 
 def test_section_results_heading_is_not_section_two() -> None:

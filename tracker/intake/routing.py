@@ -7,12 +7,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from unidecode import unidecode
-
+from tracker.intake.text import fold
 from tracker.units.catalogue import UNITS, WARD, WARD_CODES
 
 __all__ = [
@@ -22,6 +20,7 @@ __all__ = [
     "MAX_LEAD_UNITS",
     "SUPPORT",
     "RuleSpec",
+    "field_of_heading",
     "propose_units",
 ]
 
@@ -145,7 +144,7 @@ DEFAULT_RULES: list[RuleSpec] = [
 
 def _fold(text: str) -> str:
     """Lowercase ASCII form used for matching: "Phường – Xã" → "phuong - xa"."""
-    return unidecode(unicodedata.normalize("NFC", text)).lower()
+    return fold(text)
 
 
 @lru_cache(maxsize=4096)
@@ -163,6 +162,7 @@ class _RuleHits:
     rule: RuleSpec
     count: int = 0
     first: int = 1 << 30
+    first_end: int = 0  # end of the first hit in the text, to show the words that matched
 
 
 def _rank_key(hits: _RuleHits) -> tuple[int, int, int]:
@@ -207,8 +207,43 @@ def _rule_hits(text: str, rules: list[RuleSpec]) -> list[_RuleHits]:
         taken.append((start, end))
         hits = by_rule.setdefault(index, _RuleHits(index, rules[index]))
         hits.count += 1
-        hits.first = min(hits.first, start)
+        if start < hits.first:
+            hits.first, hits.first_end = start, end
     return sorted(by_rule.values(), key=_rank_key)
+
+
+rule_hits = _rule_hits
+
+
+_HEADING_FIELDS = [
+    ("chi_dao", ("chi dao dieu hanh", "chi dao, dieu hanh")),
+    ("cai_cach_hanh_chinh", ("cai cach hanh chinh", "noi vu", "xay dung chinh quyen",
+                             "to chuc bo may", "chuyen doi so")),
+    ("noi_chinh", ("noi chinh", "quoc phong", "an ninh", "tu phap", "thanh tra",
+                   "phong, chong tham nhung")),
+    ("xay_dung_do_thi", ("xay dung co ban", "do thi", "giai phong mat bang", "tai nguyen",
+                         "moi truong", "dat dai", "quy hoach", "ha tang", "dau tu cong")),
+    ("van_hoa_xa_hoi", ("van hoa", "xa hoi", "giao duc", "y te", "lao dong", "an sinh")),
+    ("kinh_te", ("kinh te", "nong nghiep", "cong nghiep", "thuong mai", "tai chinh",
+                 "ngan sach", "dich vu")),
+]
+
+
+def field_of_heading(text: str | None) -> str | None:
+    """The field a heading that groups tasks names ("LĨNH VỰC VĂN HÓA - XÃ HỘI"), if any.
+
+    The field named first wins ("kinh tế - xã hội" is economy).
+    """
+    if not text or len(text) > 120:
+        return None
+    folded = _fold(text)
+    best: tuple[int, str] | None = None
+    for code, words in _HEADING_FIELDS:
+        for word in words:
+            found = re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", folded)
+            if found and (best is None or found.start() < best[0]):
+                best = (found.start(), code)
+    return best[1] if best else None
 
 
 def _propose(
