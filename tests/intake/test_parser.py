@@ -300,7 +300,9 @@ def _zip_bytes(files: dict[str, str]) -> bytes:
         ("bao-cao.docx",
          _zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<not-xml"}),
          "Tệp .docx bị hỏng"),
-        ("bao-cao.pdf", b"%PDF-1.7 ...", "không được hỗ trợ (.pdf)"),
+        ("bao-cao.pdf", b"%PDF-1.7 ...", "Tệp PDF bị hỏng"),
+        ("bao-cao.pdf", b"not a pdf", "Tệp PDF bị hỏng"),
+        ("bao-cao.odt", b"PK", "không được hỗ trợ (.odt)"),
         ("bao-cao", b"II. ...", "không được hỗ trợ"),
         ("bao-cao.doc", b"\xd0\xcf\x11\xe0", ".doc (Word 97-2003)"),
         ("bao-cao.txt", b"a" * (5 * 1024 * 1024 + 1),
@@ -361,7 +363,7 @@ def test_docx_word_numbered_list_keeps_its_numbers() -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     text = read_report_file("a.docx", buffer.getvalue())
-    assert "1. Đẩy nhanh" in text and "2. Tập trung" in text and "- Tiếp tục" in text
+    assert "1. Đẩy nhanh" in text and "2. Tập trung" in text and "• Tiếp tục" in text
     report = parse_report(text)
     assert [item.number for item in report.items] == ["1", "2"]
     assert [child.number for child in report.items[1].children] == ["2.1"]

@@ -1,4 +1,4 @@
-"""`flask import-report FILE`: turn a monthly report's section II into directives.
+"""`flask import-report FILE`: turn a report's priority tasks into directives.
 
 All or nothing in one transaction; the same report imported twice creates nothing. Bad files end
 with the parser's Vietnamese message on stderr and exit code 1, nothing written.
@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from tracker.calendar.services import load_calendar
 from tracker.core.formatting import fmt_date
 from tracker.directives import services
 from tracker.directives.fields import FIELD_LABELS
@@ -20,6 +21,7 @@ from tracker.directives.services import DirectiveError
 from tracker.extensions import db
 from tracker.intake.parser import ParsedReport, ReportParseError, parse_report
 from tracker.intake.reading import read_report_file
+from tracker.intake.unit_names import UnitRef
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -50,14 +52,17 @@ def import_report_command(
     file: Path, period: str | None, dry_run: bool, as_json: bool, deadline: str | None,
     today: str | None,
 ) -> None:
-    """Import the priority tasks (section II) of a monthly report (.txt, .md, .docx)."""
+    """Import the priority tasks of a report (.txt, .md, .docx, .pdf)."""
     chosen_period = _option(lambda v: parse_period(v, required=True), period, "--period")
     default_deadline = _option(lambda v: parse_date(v, "--deadline"), deadline, "--deadline")
     assigned_on = _option(lambda v: parse_date(v, "--today"), today, "--today")
     try:
         data = file.read_bytes()
         text = read_report_file(file.name, data, max_bytes=MAX_FILE_BYTES)
-        parsed = parse_report(text, chosen_period, rules=services.routing_rules())
+        parsed = parse_report(
+            text, chosen_period, rules=services.routing_rules(), catalogue=_catalogue(),
+            calendar=load_calendar(), assigned_on=assigned_on,
+        )
     except ReportParseError as exc:
         _fail(exc.message)
     except OSError as exc:
@@ -105,6 +110,12 @@ def import_report_command(
     )
 
 
+def _catalogue() -> list[UnitRef] | None:
+    """The database's active units for the parser (None: the demo catalogue)."""
+    units = services.active_units()
+    return [UnitRef(u.code, u.name, u.kind) for u in units] or None
+
+
 def _describe(parsed: ParsedReport, default_deadline) -> None:
     """What an import would create, item by item."""
     last = default_deadline
@@ -131,3 +142,9 @@ def _describe(parsed: ParsedReport, default_deadline) -> None:
         click.echo(f"{indent}   Chủ trì: {names(item.lead_units)}")
         if item.support_units:
             click.echo(f"{indent}   Phối hợp: {names(item.support_units)}")
+        if item.unmatched_units:
+            click.echo(f"{indent}   Không có trong danh mục đơn vị: "
+                       + ", ".join(item.unmatched_units))
+        if item.deadline_text:
+            shown = fmt_date(item.deadline) if item.deadline else "—"
+            click.echo(f"{indent}   Thời hạn đọc được: {shown} («{item.deadline_text}»)")

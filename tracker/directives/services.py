@@ -305,6 +305,12 @@ def import_report(
     existing = imported_source(original_text)
     if existing is not None:
         return ImportResult(source=existing, already_imported=True)
+    if parsed.kind != "month":  # phase 1: periods are months; see tracker/intake/periods.py
+        raise DirectiveError(
+            f"Báo cáo giao nhiệm vụ cho {parsed.target.label}; hiện hệ thống chỉ nhập được "
+            "nhiệm vụ theo tháng. Hãy chọn kỳ (tháng/năm) khi nhập để đưa các nhiệm vụ vào "
+            "tháng đó."
+        )
     choices = choices or {}
     units = units_by_code()
     for number, choice in choices.items():

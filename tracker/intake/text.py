@@ -104,3 +104,12 @@ def roman(n: int) -> str:
         count, n = divmod(n, value)
         out.append(letters * count)
     return "".join(out)
+
+
+def format_size(n_bytes: int) -> str:
+    mib = 1024 * 1024
+    if n_bytes >= mib:
+        return f"{n_bytes / mib:.1f}".removesuffix(".0").replace(".", ",") + " MB"
+    if n_bytes >= 1024:
+        return f"{n_bytes / 1024:.1f}".removesuffix(".0").replace(".", ",") + " KB"
+    return f"{n_bytes} byte"
