@@ -26,7 +26,7 @@ from tracker.intake.unit_names import (
 
 LEAD = "lead"
 SUPPORT = "support"
-MAX_NAME_WORDS = 14
+MAX_NAME_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,20 @@ class TextUnits:
 
 # Lower-case words (folded) that end a unit name: the verb or preposition after it.
 _STOP_TEXT = (
-    "la co duoc da dang se can phai de nham theo trong tren tai ve cua voi cho tu den truoc "
-    "sau khi neu cac nhung cung thi nam som lap trinh cap mo thu lam tiep gui giup moi tung "
-    "kip thuong nhu chu phoi to thuc tham trien tang ra kiem huong day tap khan quyet van "
-    "tuyen nghien bo hoan giai xu don duy nang phe bao dam phat chuan thong tong dieu truy "
-    "ngan chiu sap ho cham tien"
+    "là có được đã đang sẽ cần phải để nhằm theo trong trên tại về của với cho từ đến trước "
+    "sau khi nếu các những cùng thì nắm sớm lập trình cấp mở thu làm tiếp gửi giúp mọi từng "
+    "kịp thường như chủ phối tổ thực tham triển tăng rà kiểm hướng đẩy tập khẩn quyết vận "
+    "tuyên nghiên bố hoàn giải xử đôn duy nâng phê bảo đảm phát chuẩn thống tổng điều truy "
+    "ngăn chịu sắp hỗ chăm tiến theo dõi chỉ khắc sửa giám cập bàn vận quản"
 )
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
+# Nouns whose second word is also a verb: "công trình" is not "trình" (submit).
+_COMPOUNDS = {("công", "trình"), ("chương", "trình"), ("quy", "trình"), ("lộ", "trình"),
+              ("kế", "hoạch"), ("nông", "thôn"), ("bảo", "hiểm"), ("phát", "triển")}
 # Lower-case words that continue a name although they are in _STOP_WORDS.
 _NAME_WORDS_AFTER = {("thanh", "pho"), ("khu", "vuc")}
-_LEVEL_STARTS = {("thanh", "pho"), ("tinh",), ("huyen",), ("thi", "xa"), ("khu", "vuc")}
+_LEVEL_STARTS = {("thanh", "pho"), ("tinh",), ("huyen",), ("thi", "xa"), ("khu", "vuc"), ("xa",),
+                 ("phuong",)}
 _CLAUSE_BREAK = re.compile(r"[;!?()]|\.(?=\s|$)|:(?=\s)")
 _WORD = re.compile(r"[^\W_]+|[-–&/]|[^\s\w]")
 _LEAD_INTRO = re.compile(
@@ -90,7 +94,7 @@ _DEPT_WORD = r"(?:so|ban|nganh|phong|doan the)"
 _DEPT_GROUP = re.compile(
     r"(?<![a-z0-9])(?P<q>cac)\s+"
     rf"(?P<w>{_DEPT_WORD}(?:\s*(?:,|-|va)\s*{_DEPT_WORD})*)"
-    r"(?:\s+(?:chuyen mon|tinh|thanh pho|tp|xa|phuong|lien quan))*(?![a-z0-9])"
+    r"(?:\s+(?:chuyen mon|tinh|thanh pho|tp|xa|phuong))*(?![a-z0-9])(?!\s+lien quan)"
 )
 
 
@@ -175,7 +179,8 @@ def _unit_at(text: str, folded: str, pos: int, end: int,
     if not first[:1].isupper() and head not in WARD_HEADS:
         return None
     after = words[len(head)][2] if len(words) > len(head) else ""
-    if not after[:1].isupper() and not after[:1].isdigit():
+    named_head = any(word[:1].isupper() for _, _, word in words[1 : len(head)])  # "Ban Quản lý"
+    if not named_head and not after[:1].isupper() and not after[:1].isdigit():
         following = tuple(folded_words[len(head) : len(head) + 2])
         committee = head in (("ubnd",), ("uy", "ban", "nhan", "dan"))
         if not (following[:1] in _LEVEL_STARTS or following in _LEVEL_STARTS) and not (
@@ -195,11 +200,16 @@ def _unit_at(text: str, folded: str, pos: int, end: int,
             break
         if word[:1].islower() or word.isdigit():
             pair = tuple(folded_words[index : index + 2])
-            if low in _STOP_WORDS and pair not in _NAME_WORDS_AFTER and index > len(head):
+            compound = (words[index - 1][2].lower(), word.lower()) in _COMPOUNDS
+            stop = word.lower() in _STOP_WORDS and pair not in _NAME_WORDS_AFTER and not compound
+            if stop and index > len(head):
                 break
             if low == "va" and folded_words[index - 1] != "hdnd":  # "HĐND và UBND" is one
                 nxt = folded_words[index + 1 : index + 4]
-                if any(tuple(nxt[: len(h)]) == h for h in HEADS) or nxt[:1] == ["ubnd"]:
+                following = words[index + 1][2] if index + 1 < len(words) else ""
+                if any(tuple(nxt[: len(h)]) == h for h in HEADS) or nxt[:1] == ["ubnd"] or (
+                    not following or following.lower() in _STOP_WORDS
+                ):
                     break
         elif index > len(head) and any(
             tuple(folded_words[index : index + len(h)]) == h for h in HEADS
@@ -207,6 +217,8 @@ def _unit_at(text: str, folded: str, pos: int, end: int,
             break
         last = index
         index += 1
+    while last > len(head) and folded_words[last] in ("va", "&", "-"):
+        last -= 1
     name_end = words[last][1]
     name = text[pos:name_end].strip(" -–&/,")
     unit = _match_prefix(name, catalogue)
@@ -232,6 +244,10 @@ def _match_prefix(name: str, catalogue: Catalogue) -> tuple[UnitRef, int] | None
 def _group_at(text: str, folded: str, pos: int, end: int) -> tuple[Mention, int] | None:
     for kind, pattern in ((WARD_KIND, _WARD_GROUP), (DEPARTMENT_KIND, _DEPT_GROUP)):
         match = pattern.match(folded, pos, end)
+        if match and kind == DEPARTMENT_KIND and re.match(
+            rf"\s*(?:(?:,|-|va)\s*{_DEPT_WORD}\b|\s*lien quan\b)", folded[match.end() : end]
+        ):
+            return None  # "các sở, ngành liên quan": the relevant ones, not all of them
         if match:
             return _group_mention(text, kind, match), match.end()
     return None
@@ -292,19 +308,18 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
 def unit_cell(cell: str, catalogue: Catalogue) -> list[Mention]:
     """The units a table cell lists ("Phòng Kinh tế<br>UBND các xã", "Công an TP; BCHQS TP")."""
     out: list[Mention] = []
-    for part in re.split(r"<br>|[;,\n]", cell):
-        name = re.sub(r"^[\s\-–+•*]+|[\s.;:]+$", "", part)
-        if not name:
-            continue
-        folded = fold(name)
-        group = _group_at(name, folded, 0, len(name))
-        if group is not None and group[1] >= len(name.rstrip()):
-            out.append(group[0])
-            continue
-        unit = catalogue.match(name)
-        if unit is None:
-            found = _unit_at(name, folded, 0, len(name), catalogue)
-            if found is not None and found[0].unit is not None:
-                unit = found[0].unit
-        out.append(Mention(name, unit))
+    for line in re.split(r"<br>|[;\n]", cell):
+        rest = line
+        while rest.strip(" ,"):
+            rest = re.sub(r"^[\s,\-–+•*]+", "", rest)
+            folded = fold(rest)
+            group = _group_at(rest, folded, 0, len(rest))
+            if group is not None:
+                out.append(group[0])
+                rest = rest[group[1] :]
+                continue
+            part, _, rest = rest.partition(",")
+            name = re.sub(r"[\s.;:]+$", "", part)
+            if name:
+                out.append(Mention(name, catalogue.match(name)))
     return _unique(out)

@@ -143,7 +143,8 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
         value = re.split(r"[;)]|\.(?=\s|$)", rest, maxsplit=1)[0]
         labelled = _cell_deadline(value, fold(value), context, warnings, number)
         if labelled is not None and all(labelled.date != d.date for d in found):
-            found.append(labelled)
+            written = text[match.start() : match.end()] + labelled.text
+            found.append(Deadline(labelled.date, written.strip(), labelled.working_days))
     dated = [deadline for deadline in found if deadline.date is not None]
     if dated:
         latest = max(dated, key=lambda deadline: deadline.date)  # type: ignore[arg-type,return-value]
@@ -221,8 +222,10 @@ def _days(text: str, match: re.Match[str], context: DeadlineContext) -> Deadline
     written = _span(text, match)
     start = match.group("from") or ""
     base = context.assigned_on
-    if re.search(r"\b(?:ky|ban hanh)\b", start) and context.issued_on is not None:
-        base = context.issued_on
+    if re.search(r"\b(?:ky|ban hanh)\b", start):
+        base = context.issued_on or context.assigned_on
+    elif start and not re.search(r"\b(?:nhan|giao|chi dao)\b", start):
+        base = None  # counted from an event whose date is unknown ("kể từ ngày kết thúc quý")
     if match.group("work"):
         day = context.calendar.add_working_days(base, n) if base is not None else None
         return Deadline(day, written, working_days=n)

@@ -132,7 +132,9 @@ def _task_table_rows(table: Table, numbering: _Numbering) -> Iterator[str]:
                 _paragraph_line(p, numbering).replace("**", "").strip()
                 for p in cell.paragraphs
             ]
-            cells.append("<br>".join(line.replace("|", "/") for line in lines if line))
+            cells.append("<br>".join(
+                line.replace("|", "/").replace("\n", "<br>") for line in lines if line
+            ))
         yield "| " + " | ".join(cells) + " |"
 
 

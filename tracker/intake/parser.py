@@ -310,11 +310,14 @@ def _title(text: str) -> str:
 
 
 def _finish(builder: Builder, rules: list[RuleSpec], units: Catalogue, context: DeadlineContext,
-            parent: ParsedItem | None, warnings: list[str]) -> ParsedItem:
+            parent: ParsedItem | None, warnings: list[str],
+            parent_proposal: Proposal | None = None) -> ParsedItem:
     text = clean(" ".join(builder.parts))
     proposal = propose(text, rules, units, builder.cells)
     field = field_of_heading(builder.group) if parent is None else None
     field = field or proposal.field or (parent.field if parent else None) or DEFAULT_FIELD
+    if parent_proposal is not None and parent_proposal.from_text and not proposal.from_text:
+        _inherit(proposal, parent_proposal)  # "X chủ trì ...:" covers the sub-items too
     _fallback_lead(builder.number, proposal, units, warnings)
     deadline = None
     if builder.cells.get("deadline"):
@@ -338,9 +341,21 @@ def _finish(builder: Builder, rules: list[RuleSpec], units: Catalogue, context: 
         item.deadline, item.deadline_text = parent.deadline, parent.deadline_text
         item.working_days = parent.working_days
     item.children = [
-        _finish(child, rules, units, context, item, warnings) for child in builder.children
+        _finish(child, rules, units, context, item, warnings, proposal)
+        for child in builder.children
     ]
     return item
+
+
+def _inherit(proposal: Proposal, parent: Proposal) -> None:
+    leads = list(parent.lead_units)
+    supports = [c for c in dict.fromkeys([*parent.support_units, *proposal.support_units])
+                if c not in leads]
+    proposal.lead_units[:] = leads
+    proposal.support_units[:] = supports
+    proposal.unmatched[:] = [u for u in parent.unmatched if u.role == "lead"] + proposal.unmatched
+    proposal.groups[:] = [*parent.groups, *[g for g in proposal.groups if g not in parent.groups]]
+    proposal.from_text = True
 
 
 def _fallback_lead(number: str, proposal: Proposal, units: Catalogue,

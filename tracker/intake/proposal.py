@@ -115,7 +115,7 @@ def propose(text: str, rules: list[RuleSpec], catalogue: Catalogue,
     # A counted group ("05 phường, xã") proposes none of its members, only those named.
     named = {m.unit.code for m in leads_m + supports_m if m.unit is not None}
     for group in groups:
-        if group.count is not None and group.count < len(group.unit_codes):
+        if group.count is not None:
             drop = set(group.unit_codes) - named
             leads[:] = [c for c in leads if c not in drop]
             supports[:] = [c for c in supports if c not in drop]
@@ -142,7 +142,7 @@ def _take(mention: Mention, role: str, target: list[str], unmatched: list[Unmatc
             unmatched.append(Unmatched(mention.name, role))
             return
         groups.append(group)
-        if group.count is None or group.count >= len(group.unit_codes):
+        if group.count is None:
             target.extend(group.unit_codes)
     else:
         unmatched.append(Unmatched(mention.name, role))

@@ -122,10 +122,16 @@ def choose_heading(headings: list[Heading], own: ReportPeriod | None) -> Heading
         return heading.partial is not None and heading.partial.relative
 
     rank = {"roman": 0, "none": 1, "arabic": 2}
-    return min(
-        headings,
-        key=lambda h: (not forward(h), rank[h.numbering], h.index),
-    )
+
+    def key(heading: Heading) -> tuple:
+        # The nearest coming period first, then the most precise ("THÁNG 7" before "6 THÁNG
+        # CUỐI NĂM", both starting in July).
+        period = heading.period
+        when = (period.start.toordinal(), period.months) if period is not None else (0, 0)
+        return (not forward(heading), when if forward(heading) else (0, 0),
+                rank[heading.numbering], heading.index)
+
+    return min(headings, key=key)
 
 
 def document_number(preamble: str) -> str | None:

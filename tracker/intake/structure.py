@@ -53,6 +53,7 @@ class Builder:
     children: list[Builder] = dataclasses.field(default_factory=list)
     child_marker: str | None = None
     group: str | None = None  # the heading that groups this task ("LĨNH VỰC KINH TẾ")
+    group_label: str | None = None  # its letter ("A") or position, when numbering restarts
     cells: dict[str, str] = dataclasses.field(default_factory=dict)  # from a task table
 
     def target(self) -> Builder:
@@ -63,6 +64,12 @@ class Builder:
         child = Builder(f"{self.number}.{suffix}", [text], group=self.group)
         self.children.append(child)
         return child
+
+    def renumber(self, number: str) -> None:
+        old = self.number
+        self.number = number
+        for child in self.children:
+            child.renumber(number + child.number[len(old):])
 
     def ends_sentence(self) -> bool:
         return bool(TERMINAL.search(clean(" ".join(self.target().parts))))
@@ -76,6 +83,7 @@ class _State:
     groups_seen: int = 0
     restart_prefix: str | None = None
     pending_restart: bool = False  # a group heading came: numbering may start again at 1
+    restarted: bool = False
     top_marker: str | None = None
 
 
@@ -139,9 +147,11 @@ def split_items(section: list[str], warnings: list[str], heading_number: str | N
             number = item.group(1)
             if state.restart_prefix:
                 number = f"{state.restart_prefix}.{number}"
-            items.append(Builder(number, [item.group(2) or ""], group=state.group))
+            items.append(Builder(number, [item.group(2) or ""], group=state.group,
+                                 group_label=state.group_label))
         elif sub_top and sub and sub.group(1) == heading_number:
-            items.append(Builder(sub.group(2), [sub.group(3)], group=state.group))
+            items.append(Builder(f"{sub.group(1)}.{sub.group(2)}", [sub.group(3)],
+                                 group=state.group))
         elif deep and current is not None and current.children:
             current.target().parts.append(unmarked)
         elif sub and current is not None and sub.group(1) == current.number.split(".")[-1]:
@@ -192,6 +202,10 @@ def split_items(section: list[str], warnings: list[str], heading_number: str | N
 
     if footnotes:
         warnings.append(f"Đã bỏ qua {footnotes} dòng chú thích cuối trang trong {name}.")
+    if state.restarted:  # "A. ... 1. 2.  B. ... 1. 2.": every task carries its group's letter
+        for builder in state.items:
+            if "." not in builder.number and builder.group_label:
+                builder.renumber(f"{builder.group_label}.{builder.number}")
     return state.items
 
 
@@ -252,6 +266,7 @@ def _accept_number(number: int, state: _State, warnings: list[str],
     if state.pending_restart and number == 1 and items:
         state.restart_prefix = state.group_label  # numbering starts again under a new group
         state.pending_restart = False
+        state.restarted = True
         return True
     state.pending_restart = False
     if number == previous + 1:

@@ -33,9 +33,12 @@ _EXPAND = {
     "bql": ("ban", "quan", "ly"),
     "tt": ("trung", "tam"),
     "ttyt": ("trung", "tam", "y", "te"),
+    "chqs": ("chi", "huy", "quan", "su"),
+    "qlda": ("quan", "ly", "du", "an"),
 }
 # Words that start a level written after a name; everything from there on is the level.
-_LEVELS = (("thanh", "pho"), ("tinh",), ("huyen",), ("thi", "xa"), ("khu", "vuc"))
+_LEVELS = (("thanh", "pho"), ("tinh",), ("huyen",), ("thi", "xa"), ("khu", "vuc"), ("xa",),
+           ("phuong",))
 # Head words of unit names, longest first (folded).
 HEADS: tuple[tuple[str, ...], ...] = tuple(sorted(
     (tuple(head.split()) for head in (
@@ -44,6 +47,8 @@ HEADS: tuple[tuple[str, ...], ...] = tuple(sorted(
         "bao hiem xa hoi", "hoi", "doan", "lien doan", "mat tran", "uy ban mat tran",
         "chi nhanh", "dien luc", "toa an", "vien kiem sat", "phuong", "xa", "thi tran",
         "dac khu", "lanh dao", "hat kiem lam", "dai", "ban dan toc", "nha van hoa",
+        "cong ty", "tong cong ty", "thue", "truong", "bo phan", "ngan hang",
+        "bo chi huy quan su", "kho bac nha nuoc",
     )),
     key=len, reverse=True,
 ))
@@ -118,6 +123,10 @@ def name_key(name: str) -> NameKey | None:
         for index in range(len(body)):
             for level_words in _LEVELS:
                 written = tuple(w for w, _ in body[index : index + len(level_words)])
+                after = body[index + len(level_words)][0] if index + len(level_words) < len(
+                    body) else ""
+                if level_words == ("xa",) and after == "hoi":
+                    continue  # "Xã hội" is a word, not the commune level
                 if written == level_words and (index > 0 or head):
                     level = " ".join(level_words)
                     body = body[:index]
