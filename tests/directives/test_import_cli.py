@@ -90,7 +90,10 @@ def test_json_prints_the_parsed_report(base, runner):
     assert [item["number"] for item in data["items"]] == [str(n) for n in range(1, 16)]
     item6 = data["items"][5]
     assert set(item6) == {"number", "title", "text", "field", "lead_units", "support_units",
-                          "children"}
+                          "children", "deadline", "deadline_text", "working_days",
+                          "unmatched_units", "unit_groups"}
+    assert data["issuer"] == "UBND thành phố Trà Vinh"
+    assert data["items"][7]["unmatched_units"] == ["Sở Y tế"]
     assert [child["number"] for child in item6["children"]] == ["6.1", "6.2"]
     assert data["items"][4]["lead_units"] == ["TCKH"]
     assert snapshot()["directive"] == 0
@@ -127,9 +130,14 @@ def test_period_option_for_a_heading_without_date(base, runner, tmp_path: Path):
     assert "THÁNG TỚI" in text
     path = tmp_path / "thang-toi.md"
     path.write_text(text, encoding="utf-8")
-    refused = _run(runner, str(path))
+    derived = _run(runner, str(path), "--dry-run")  # the month after the title's 02/2023
+    assert derived.exit_code == 0, derived.output
+    assert "Kỳ 03/2023" in derived.output and "ghi “kỳ tới”" in derived.stderr
+    untitled = tmp_path / "khong-ky.md"
+    untitled.write_text(text.replace("tháng 02/2023", ""), encoding="utf-8")
+    refused = _run(runner, str(untitled))
     assert refused.exit_code == 1
-    assert "không ghi rõ tháng, năm" in refused.stderr
+    assert "không ghi rõ kỳ (tháng, quý hoặc năm)" in refused.stderr
     assert snapshot()["directive"] == 0
     result = _run(runner, str(path), "--period", "2023-04")
     assert result.exit_code == 0, result.output

@@ -137,7 +137,7 @@ def test_docx_upload_previews_the_same_items(base, client, auth):
         ("latin.txt", "Báo cáo tháng 3".encode("cp1258"), "không phải UTF-8"),
         ("khong-muc-ii.md", "BÁO CÁO\n\nI. KẾT QUẢ\n\n1. Đã làm.".encode(), "Không tìm thấy mục"),
         ("hong.docx", b"PK\x03\x04 not really a zip", "Tệp .docx bị hỏng"),
-        ("bao-cao.pdf", b"%PDF-1.7", "không được hỗ trợ"),
+        ("bao-cao.pdf", b"%PDF-1.7", "Tệp PDF bị hỏng"),
         ("lon.txt", b"a" * (5 * 1024 * 1024 + 1), "vượt quá dung lượng"),
     ],
 )

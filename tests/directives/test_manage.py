@@ -13,9 +13,9 @@ from tracker.auth.models import User
 from tracker.core import clock
 from tracker.core.models import AuditEvent
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
-from tracker.directives.parser import propose_units
 from tracker.extensions import db
 from tracker.intake.models import RoutingRule
+from tracker.intake.routing import propose_units
 from tracker.intake.rules import routing_rules
 from tracker.units.models import Unit
 

@@ -64,8 +64,8 @@ def build_world(app: Flask) -> World:
     from tracker.demo.progress import minimal_pdf
     from tracker.demo.seed import SEED_REPORT, seed_demo
     from tracker.directives.models import Assignment, Attachment, Directive, ExtensionRequest
-    from tracker.directives.parser import read_report_file
     from tracker.intake.models import ImportDraft, RoutingRule
+    from tracker.intake.reading import read_report_file
     from tracker.reminders.models import OutboxMessage
     from tracker.reports import services as report_services
     from tracker.units.models import Unit

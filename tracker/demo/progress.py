@@ -27,9 +27,9 @@ from tracker.core import clock
 from tracker.demo.accounts import DEMO_PASSWORD, SEED_REPORT
 from tracker.directives import services as directive_services
 from tracker.directives.models import Assignment, Directive, ProgressUpdate, SourceDocument
-from tracker.directives.parser import read_report_file
 from tracker.extensions import db
 from tracker.intake.drafts import content_hash
+from tracker.intake.reading import read_report_file
 from tracker.units.models import Unit
 from tracker.work import workflow
 

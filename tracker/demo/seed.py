@@ -14,10 +14,12 @@ from tracker.demo.accounts import (
     SEED_REPORT,
 )
 from tracker.demo.progress import seed_progress
-from tracker.directives.parser import DEFAULT_RULES, parse_report, read_report_file
 from tracker.extensions import db
 from tracker.intake import drafts
 from tracker.intake.models import RoutingRule
+from tracker.intake.parser import parse_report
+from tracker.intake.reading import read_report_file
+from tracker.intake.routing import DEFAULT_RULES
 from tracker.intake.rules import keywords_text, routing_rules
 from tracker.units.catalogue import UNITS
 from tracker.units.models import Unit

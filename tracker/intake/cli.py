@@ -1,4 +1,4 @@
-"""`flask import-report FILE`: turn a monthly report's section II into directives.
+"""`flask import-report FILE`: turn a report's priority tasks into directives.
 
 All or nothing in one transaction; the same report imported twice creates nothing. Bad files end
 with the parser's Vietnamese message on stderr and exit code 1, nothing written.
@@ -13,16 +13,19 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from tracker.calendar.services import load_calendar
 from tracker.core import uow
 from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date
 from tracker.core.forms import parse_date
 from tracker.core.periods import PeriodKey
 from tracker.directives.fields import FIELD_LABELS
-from tracker.directives.parser import ParsedReport, parse_report, read_report_file
 from tracker.intake import drafts
+from tracker.intake.parser import ParsedReport, parse_report
+from tracker.intake.reading import read_report_file
 from tracker.intake.rules import routing_rules
-from tracker.units.queries import units_by_code
+from tracker.intake.unit_names import UnitRef
+from tracker.units.queries import active_units, units_by_code
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -53,7 +56,7 @@ def import_report_command(
     file: Path, period: str | None, dry_run: bool, as_json: bool, deadline: str | None,
     today: str | None,
 ) -> None:
-    """Import the priority tasks (section II) of a monthly report (.txt, .md, .docx)."""
+    """Import the priority tasks of a report (.txt, .md, .docx, .pdf)."""
     chosen = _option(PeriodKey.parse, period, "--period")
     chosen_period = (chosen.year, chosen.month) if chosen else None
     default_deadline = _option(lambda v: parse_date(v, "--deadline"), deadline, "--deadline")
@@ -61,7 +64,10 @@ def import_report_command(
     try:
         data = file.read_bytes()
         text = read_report_file(file.name, data, max_bytes=MAX_FILE_BYTES)
-        parsed = parse_report(text, chosen_period, rules=routing_rules())
+        parsed = parse_report(
+            text, chosen_period, rules=routing_rules(), catalogue=_catalogue(),
+            calendar=load_calendar(), assigned_on=assigned_on,
+        )
     except UserError as exc:
         _fail(exc.message)
     except OSError as exc:
@@ -105,6 +111,11 @@ def import_report_command(
     )
 
 
+def _catalogue() -> list[UnitRef] | None:
+    """The database's active units for the parser (None: the demo catalogue)."""
+    return [UnitRef(u.code, u.name, u.kind) for u in active_units()] or None
+
+
 def _describe(parsed: ParsedReport, default_deadline: dt.date | None) -> None:
     """What an import would create, item by item."""
     last = default_deadline or PeriodKey(parsed.year, parsed.month).last_day
@@ -127,3 +138,9 @@ def _describe(parsed: ParsedReport, default_deadline: dt.date | None) -> None:
         click.echo(f"{indent}   Chủ trì: {names(item.lead_units)}")
         if item.support_units:
             click.echo(f"{indent}   Phối hợp: {names(item.support_units)}")
+        if item.unmatched_units:
+            click.echo(f"{indent}   Không có trong danh mục đơn vị: "
+                       + ", ".join(item.unmatched_units))
+        if item.deadline_text:
+            shown = fmt_date(item.deadline) if item.deadline else "—"
+            click.echo(f"{indent}   Thời hạn đọc được: {shown} («{item.deadline_text}»)")

@@ -23,12 +23,12 @@ from tracker.core.errors import UserError
 from tracker.core.periods import PeriodKey
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, SourceDocument
-from tracker.directives.parser import ParsedItem, ParsedReport
 from tracker.directives.queries import get_or_create_period, next_position
 from tracker.directives.search import search_text
 from tracker.directives.services import check_deadline_year, directive_snapshot
 from tracker.extensions import db
 from tracker.intake.models import ImportDraft
+from tracker.intake.parser import ParsedItem, ParsedReport
 from tracker.units.models import Unit
 from tracker.units.queries import units_by_code
 
@@ -93,6 +93,12 @@ def import_report(
     existing = imported_source(original_text)
     if existing is not None:
         return ImportResult(source=existing, already_imported=True)
+    if parsed.kind != "month":  # stored periods are months until Period gets its kind
+        raise UserError(
+            f"Báo cáo giao nhiệm vụ cho {parsed.target.label}; hiện hệ thống chỉ nhập được "
+            "nhiệm vụ theo tháng. Hãy chọn kỳ (tháng/năm) khi nhập để đưa các nhiệm vụ vào "
+            "tháng đó."
+        )
     choices = choices or {}
     units = units_by_code()
     for number, choice in choices.items():

@@ -19,10 +19,9 @@ from tracker.core.errors import UserError
 from tracker.core.forms import FormData, text
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.forms import parse_field, parse_role
-from tracker.directives.parser import DEFAULT_RULES
-from tracker.directives.parser import RoutingRule as RuleSpec
 from tracker.extensions import db
 from tracker.intake.models import RoutingRule
+from tracker.intake.routing import DEFAULT_RULES, RuleSpec
 from tracker.units.queries import units_by_code
 
 MAX_KEYWORDS = 2_000

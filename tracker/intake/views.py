@@ -22,9 +22,10 @@ from tracker.core.periods import PeriodKey
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS, FIELDS
 from tracker.directives.forms import parse_field
 from tracker.directives.models import Period
-from tracker.directives.parser import ParsedItem, ParsedReport, parse_report, read_report_file
 from tracker.intake import drafts
 from tracker.intake.models import ImportDraft
+from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
+from tracker.intake.reading import read_report_file
 from tracker.intake.rules import routing_rules
 from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit

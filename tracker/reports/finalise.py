@@ -19,11 +19,11 @@ from tracker.core import audit, clock
 from tracker.core.errors import UserError
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive
-from tracker.directives.parser import ParsedItem, ParsedReport, parse_report
 from tracker.directives.presenters import assignment_deadline
 from tracker.extensions import db
 from tracker.intake import drafts
 from tracker.intake.models import ImportDraft
+from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
 from tracker.intake.rules import routing_rules
 from tracker.reports.models import FINAL, Report, ReportFile
 from tracker.reports.services import check_editable, export_bytes, ref_of

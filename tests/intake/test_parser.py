@@ -16,16 +16,9 @@ from lxml import etree
 from tracker.core.errors import UserError
 from tracker.demo.accounts import SEED_REPORT
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
-from tracker.directives.parser import (
-    DEFAULT_RULES,
-    ParsedItem,
-    ParsedReport,
-    ReportParseError,
-    RoutingRule,
-    parse_report,
-    propose_units,
-    read_report_file,
-)
+from tracker.intake.parser import ParsedItem, ParsedReport, ReportParseError, parse_report
+from tracker.intake.reading import read_report_file
+from tracker.intake.routing import DEFAULT_RULES, RuleSpec, propose_units
 from tracker.units.catalogue import UNITS, WARD_CODES
 
 SEED_PATH = SEED_REPORT  # the seed report, copied into the project as demo data
@@ -308,7 +301,9 @@ def _zip_bytes(files: dict[str, str]) -> bytes:
         ("bao-cao.docx",
          _zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<not-xml"}),
          "Tệp .docx bị hỏng"),
-        ("bao-cao.pdf", b"%PDF-1.7 ...", "không được hỗ trợ (.pdf)"),
+        ("bao-cao.pdf", b"%PDF-1.7 ...", "Tệp PDF bị hỏng"),
+        ("bao-cao.pdf", b"not a pdf", "Tệp PDF bị hỏng"),
+        ("bao-cao.odt", b"PK", "không được hỗ trợ (.odt)"),
         ("bao-cao", b"II. ...", "không được hỗ trợ"),
         ("bao-cao.doc", b"\xd0\xcf\x11\xe0", ".doc (Word 97-2003)"),
         ("bao-cao.txt", b"a" * (5 * 1024 * 1024 + 1),
@@ -369,7 +364,7 @@ def test_docx_word_numbered_list_keeps_its_numbers() -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     text = read_report_file("a.docx", buffer.getvalue())
-    assert "1. Đẩy nhanh" in text and "2. Tập trung" in text and "- Tiếp tục" in text
+    assert "1. Đẩy nhanh" in text and "2. Tập trung" in text and "• Tiếp tục" in text
     report = parse_report(text)
     assert [item.number for item in report.items] == ["1", "2"]
     assert [child.number for child in report.items[1].children] == ["2.1"]
@@ -434,9 +429,16 @@ def test_heading_without_date_takes_the_given_period(heading: str) -> None:
     assert len(report.items) == 2
 
 
+def test_heading_without_date_takes_the_month_after_the_reports_own() -> None:
+    report = parse_report(_report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI"))
+    assert report.period == (2023, 3)  # the title speaks of 02/2023
+    assert any("tháng 03/2023" in warning for warning in report.warnings)
+
+
 def test_heading_without_date_and_no_period_asks_for_it() -> None:
+    text = _report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI").replace(" tháng 02/2023", "")
     with pytest.raises(ReportParseError) as caught:
-        parse_report(_report("II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG TỚI"))
+        parse_report(text)
     assert "chọn kỳ (tháng/năm)" in caught.value.message
     assert _is_vietnamese_sentence(caught.value.message)
 
@@ -461,9 +463,9 @@ def test_text_without_section_two_is_refused() -> None:
     text = "BÁO CÁO\n\nI. KẾT QUẢ THỰC HIỆN:\n\n1. Đã họp 3 lần.\n\n2. Thu ngân sách đạt 24%.\n"
     with pytest.raises(ReportParseError) as caught:
         parse_report(text)
-    assert caught.value.message == (
-        'Không tìm thấy mục "II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM ..." trong tệp.'
-    )
+    assert caught.value.message.startswith("Không tìm thấy mục nhiệm vụ trọng tâm của kỳ tới")
+    assert "rồi tải lên lại" in caught.value.message
+    assert _is_vietnamese_sentence(caught.value.message)
 
 
 def test_section_results_heading_is_not_section_two() -> None:
@@ -669,7 +671,7 @@ def test_matching_ignores_case_and_diacritics() -> None:
 
 
 def test_matching_respects_word_boundaries() -> None:
-    rules = [RoutingRule(("thuế",), ("TCKH",), "lead", "kinh_te")]
+    rules = [RuleSpec(("thuế",), ("TCKH",), "lead", "kinh_te")]
     assert propose_units("Thu thuế môn bài.", rules)[1] == ["TCKH"]
     assert propose_units("Thuếx, athuế không khớp.", rules) == (None, ["VP"], [])
 
@@ -684,9 +686,9 @@ def test_specific_phrase_beats_the_generic_word_it_contains() -> None:
 
 def test_the_most_mentioned_lead_wins_and_ties_go_to_the_first() -> None:
     rules = [
-        RoutingRule(("an ninh",), ("CA",), "lead", "noi_chinh"),
-        RoutingRule(("khiếu nại", "tố cáo"), ("TTRA",), "lead", "noi_chinh"),
-        RoutingRule(("khiếu nại",), ("VP",), "support"),
+        RuleSpec(("an ninh",), ("CA",), "lead", "noi_chinh"),
+        RuleSpec(("khiếu nại", "tố cáo"), ("TTRA",), "lead", "noi_chinh"),
+        RuleSpec(("khiếu nại",), ("VP",), "support"),
     ]
     # TTRA: 2 hits; CA and the VP support rule: 1 each, CA mentioned first.
     assert propose_units("An ninh; khiếu nại; tố cáo.", rules) == ("noi_chinh", ["TTRA"],
@@ -697,8 +699,8 @@ def test_the_most_mentioned_lead_wins_and_ties_go_to_the_first() -> None:
 
 def test_leads_are_capped_and_rule_fields_are_optional() -> None:
     rules = [
-        RoutingRule(("đầu tư công",), ("BQLDA", "TCKH", "KT"), "lead"),
-        RoutingRule(("đầu tư công",), (), "support", "xay_dung_do_thi"),
+        RuleSpec(("đầu tư công",), ("BQLDA", "TCKH", "KT"), "lead"),
+        RuleSpec(("đầu tư công",), (), "support", "xay_dung_do_thi"),
     ]
     assert propose_units("Giải ngân vốn đầu tư công.", rules) == (
         "xay_dung_do_thi", ["BQLDA", "TCKH"], ["KT"]
@@ -712,13 +714,13 @@ def test_no_match_proposes_the_secretariat() -> None:
 
 def test_routing_rule_validates_role_and_accepts_lists() -> None:
     with pytest.raises(ValueError, match="role"):
-        RoutingRule(("thuế",), ("TCKH",), "chủ trì")
-    rule = RoutingRule(["thuế", "ngân sách"], ["TCKH"], "lead")  # type: ignore[arg-type]
+        RuleSpec(("thuế",), ("TCKH",), "chủ trì")
+    rule = RuleSpec(["thuế", "ngân sách"], ["TCKH"], "lead")  # type: ignore[arg-type]
     assert rule.keywords == ("thuế", "ngân sách") and rule.unit_codes == ("TCKH",)
 
 
 def test_custom_rules_are_used_by_parse_report() -> None:
-    rules = [RoutingRule(("ngân sách",), ("CCT",), "lead", "cai_cach_hanh_chinh")]
+    rules = [RuleSpec(("ngân sách",), ("CCT",), "lead", "cai_cach_hanh_chinh")]
     item = parse_report(_report(HEADING), rules=rules).items[0]
     assert item.lead_units == ["CCT"]
     assert item.field == "cai_cach_hanh_chinh"
