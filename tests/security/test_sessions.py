@@ -185,10 +185,10 @@ def test_idle_session_is_logged_out(client, demo, auth):
     limit = client.application.config["IDLE_TIMEOUT_MINUTES"]
     assert limit == 480  # eight hours by default
     with client.session_transaction() as sess:
-        sess["last_seen"] = (clock.now() - dt.timedelta(minutes=limit - 1)).isoformat()
+        sess["last_seen"] = (clock.real_now() - dt.timedelta(minutes=limit - 1)).isoformat()
     assert client.get("/").status_code == 200  # still inside the limit, and it renews
     with client.session_transaction() as sess:
-        sess["last_seen"] = (clock.now() - dt.timedelta(minutes=limit + 1)).isoformat()
+        sess["last_seen"] = (clock.real_now() - dt.timedelta(minutes=limit + 1)).isoformat()
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -196,14 +196,26 @@ def test_idle_session_is_logged_out(client, demo, auth):
     assert client.get("/").status_code == 302
 
 
-def test_idle_timeout_follows_the_frozen_clock(app, demo):
-    """Logged in "yesterday" by the clock, the session is too old today."""
+def _last_seen(client) -> dt.datetime:
+    with client.session_transaction() as sess:
+        return dt.datetime.fromisoformat(sess["last_seen"])
+
+
+def test_idle_timeout_follows_the_real_clock_when_the_day_is_frozen(app, demo):
+    """TRACKER_TODAY moves the working day, never the security clock: an idle session still
+    ends after IDLE_TIMEOUT_MINUTES of real time, and moving the demo day ends nothing."""
     client = app.test_client()
     app.config["TRACKER_TODAY"] = "2023-04-04"
     Auth(client).login("chutich")
-    assert client.get("/").status_code == 200
+    assert abs(_last_seen(client) - clock.real_now()) < dt.timedelta(minutes=1)
     app.config["TRACKER_TODAY"] = "2023-04-05"
-    assert client.get("/").status_code == 302
+    assert client.get("/").status_code == 200
+    assert abs(_last_seen(client) - clock.real_now()) < dt.timedelta(minutes=1)
+    limit = app.config["IDLE_TIMEOUT_MINUTES"]
+    with client.session_transaction() as sess:  # the last request, limit + 1 real minutes ago
+        sess["last_seen"] = (clock.real_now() - dt.timedelta(minutes=limit + 1)).isoformat()
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 # --- brute force -------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def login():
             session.clear()  # a fresh session on login
             remember = bool(form.remember.data) and _remember_allowed()
             login_user(user, remember=remember)
-            session["last_seen"] = clock.now().isoformat()
+            session["last_seen"] = clock.real_now().isoformat()
             user.last_login_at = clock.now()
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("directives.index"))
@@ -104,7 +104,7 @@ def change_password():
             # Every other session ended with the token rotation; this one continues, fresh.
             session.clear()
             login_user(user)
-            session["last_seen"] = clock.now().isoformat()
+            session["last_seen"] = clock.real_now().isoformat()
             flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "success")
             return redirect(url_for("directives.index"))
     elif request.method == "POST":

@@ -26,6 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.core import clock
 from tracker.extensions import db
 from tracker.reminders.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 
@@ -45,7 +46,7 @@ _LINE_BREAKS = re.compile(r"[\r\n\x00\u2028\u2029\x85\x0b\x0c]+")
 
 def utcnow() -> dt.datetime:
     """Naive UTC now, from the real clock (see the module docstring)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.real_now()
 
 
 def clean_header(value: str | None) -> str:
