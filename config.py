@@ -61,6 +61,9 @@ class Config:
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "480"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    # Proxies allowed to say who the client is (X-Forwarded-For/Proto/Host): empty for none, a
+    # hop count ("1" behind one nginx), or addresses/networks ("127.0.0.1"); tracker/core/proxies.py
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
     # Password hashing (argon2id); tests lower the cost
     ARGON2_TIME_COST = 3

@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, Any] = {
     "admin.units": ADMIN,
     "admin.unit_new": ADMIN,
     "admin.unit_edit": ADMIN,
+    # login throttles (issue 16)
+    "admin.lockouts": ADMIN,
+    "admin.lockout_clear": ADMIN,
     # reading: everyone logged in
     "directives.index": ALL,
     "directives.dashboard": ALL,
