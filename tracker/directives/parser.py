@@ -30,7 +30,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +42,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from unidecode import unidecode
 
+from tracker.core import archives
 from tracker.directives.fields import DEFAULT_FIELD
 from tracker.units.catalogue import UNITS, WARD, WARD_CODES
 
@@ -61,7 +61,9 @@ __all__ = [
 
 TEXT_EXTENSIONS = (".txt", ".md")
 DOCX_EXTENSION = ".docx"
-MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # zip-bomb guard for uploaded .docx files
+MAX_DOCX_UNCOMPRESSED = 50 * 1024 * 1024  # zip-bomb guard for uploaded .docx files
+# Inflated bytes actually read (tracker.core.archives), not what the zip headers declare.
+DOCX_LIMITS = archives.Limits(member=20 * 1024 * 1024, total=MAX_DOCX_UNCOMPRESSED)
 FALLBACK_LEAD_UNIT = "VP"  # the secretariat triages what no rule recognises
 MAX_LEAD_UNITS = 2
 TITLE_MAX_CHARS = 200
@@ -151,24 +153,19 @@ _BROKEN_DOCX = (
 
 
 def _read_docx(data: bytes) -> str:
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise ReportParseError(_BROKEN_DOCX)
+    # Every member is inflated under limits by tracker.core.archives, never trusting the zip
+    # headers; python-docx only ever sees the package rebuilt from those checked bytes.
     try:
-        with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ReportParseError(_BROKEN_DOCX) from None
-    if unpacked > MAX_DOCX_UNCOMPRESSED:
+        archive = archives.SafeZip(data, DOCX_LIMITS, "Tệp .docx")
+        if not {"[Content_Types].xml", "word/document.xml"} <= set(archive.names()):
+            raise ReportParseError(_BROKEN_DOCX)
+        package = archives.rebuild(data, limits=DOCX_LIMITS, label="Tệp .docx")
+    except archives.ArchiveError as exc:
         raise ReportParseError(
-            "Tệp .docx có nội dung giải nén quá lớn "
-            f"(trên {_format_size(MAX_DOCX_UNCOMPRESSED)}), không thể đọc."
-        )
-    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-        raise ReportParseError(_BROKEN_DOCX)
+            _BROKEN_DOCX if exc.kind == archives.BROKEN else exc.message
+        ) from None
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         blocks = list(_docx_blocks(document.iter_inner_content(), _Numbering(document)))
     except ReportParseError:
         raise
