@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,6 +42,9 @@ _ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
 )
 _LINE_BREAKS = re.compile(r"[\r\n\x00\u2028\u2029\x85\x0b\x0c]+")
+# Address syntax (RFC 5322 specials but the dot) and control characters, out of display names.
+_NOT_IN_NAMES = re.compile(r'[()<>\[\]:;@\\,"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+MAX_DISPLAY_NAME = 120
 
 
 def utcnow() -> dt.datetime:
@@ -63,8 +66,42 @@ def clean_address(value: str | None) -> str | None:
     return text
 
 
+def display_name(value: str | None) -> str:
+    """A display name that can only ever be read as a name.
+
+    Python's e-mail package folds a long plain-ASCII display name over several lines WITHOUT
+    the quotes that protected it, so a user whose full name is ``AAAA…(80) <x@evil.example>``
+    (or holds a comma or a colon) would turn the To header into another address, or a group.
+    Rather than refuse such a person their mail, the characters that mean address syntax
+    (``( ) < > [ ] : ; @ \\ , "``) and control characters become spaces; the dot stays
+    (``TS. Nguyễn Văn A``). Names with Vietnamese letters go out as encoded words anyway.
+    """
+    text = " ".join(_NOT_IN_NAMES.sub(" ", value or "").split())
+    return text[:MAX_DISPLAY_NAME].strip()
+
+
 class HeaderInjectionError(ValueError):
     """A header value tried to carry a line break or a second address."""
+
+
+class SenderError(ValueError):
+    """MAIL_FROM is not one plain address (with an optional display name)."""
+
+
+def sender_address(mail_from: str | None) -> Address:
+    """MAIL_FROM as one Address: exactly one valid addr-spec, its display name sanitised."""
+    text = mail_from or ""
+    if _LINE_BREAKS.search(text):
+        raise SenderError("MAIL_FROM contains a line break")
+    pairs = getaddresses([text])
+    if len(pairs) != 1:
+        raise SenderError(f"MAIL_FROM must hold exactly one address: {text!r}")
+    name, addr = pairs[0]
+    address = clean_address(addr)
+    if address is None:
+        raise SenderError(f"MAIL_FROM has no valid address: {text!r}")
+    local, domain = address.rsplit("@", 1)
+    return Address(display_name=display_name(name), username=local, domain=domain)
 
 
 def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
@@ -73,9 +110,9 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     if address is None:
         raise HeaderInjectionError(f"invalid recipient {row.recipient!r}")
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = clean_header(mail_from)
+    msg["From"] = sender_address(mail_from)
     local, domain = address.rsplit("@", 1)
-    msg["To"] = Address(display_name=clean_header(row.recipient_name), username=local,
+    msg["To"] = Address(display_name=display_name(row.recipient_name), username=local,
                         domain=domain)
     msg["Subject"] = clean_header(row.subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
@@ -87,15 +124,14 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
 
 
 def _sender_domain(mail_from: str) -> str:
-    match = re.search(r"@([A-Za-z0-9.-]+)", mail_from or "")
-    return match.group(1) if match else "localhost"
+    try:
+        return sender_address(mail_from).domain
+    except SenderError:
+        return "localhost"
 
 
 def _envelope_from(mail_from: str) -> str:
-    match = re.search(r"<([^<>\s]+@[^<>\s]+)>", mail_from or "")
-    if match:
-        return match.group(1)
-    return clean_address(mail_from) or ""
+    return sender_address(mail_from).addr_spec
 
 
 # ---------------------------------------------------------------- SMTP
@@ -267,6 +303,13 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
     if not ids:
         return result
     mail_from = config.get("MAIL_FROM", "")
+    try:
+        envelope_from = _envelope_from(mail_from)
+    except SenderError as exc:
+        # A setting to fix, not a problem of any message: everything stays queued untouched.
+        log.error("outbox not delivered: %s", exc)
+        result.waiting = len(ids)
+        return result
     sender = SmtpSender(config) if config.get("SMTP_HOST") else None
     try:
         for message_id in ids:
@@ -285,7 +328,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
                 if sender is None:
                     eml_path = str(write_eml(msg, message_id, Path(config["OUTBOX_DIR"])))
                 else:
-                    sender.send(msg, _envelope_from(mail_from), recipient)
+                    sender.send(msg, envelope_from, recipient)
             except (PermanentSendError, HeaderInjectionError, ValueError) as exc:
                 db.session.rollback()
                 _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
