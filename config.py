@@ -85,6 +85,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Nhắc việc UBND <nhacviec@travinh.example.vn>")
     OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:30")
+    # A message left "sending" this long (its sender died) is sent again, same Message-ID
+    OUTBOX_STALE_CLAIM_MINUTES = float(os.environ.get("OUTBOX_STALE_CLAIM_MINUTES", "5"))
 
     # Rendered read pages kept per worker process (tracker/core/pagecache.py); 0 turns it off
     PAGE_CACHE_MB = float(os.environ.get("PAGE_CACHE_MB", "16"))

@@ -4,6 +4,12 @@ No transaction is ever open while talking to the SMTP server. 4xx replies and co
 are retried with backoff (`next_attempt_at`); a 5xx reply is permanent and marks the message
 failed. Without SMTP_HOST each message is written as an .eml file under OUTBOX_DIR instead.
 
+Exactly once in the outbox, at least once at the SMTP boundary: if the sender dies after the
+server accepted a message and before the row is marked sent, the row is still "sending"; after
+OUTBOX_STALE_CLAIM_MINUTES (5 by default) it goes back to the queue and is sent again. That
+second copy carries the same Message-ID (derived from the row, see ``stable_message_id``), so
+receiving servers and mail clients that de-duplicate by Message-ID show it once.
+
 Outbox timestamps are operational: they use the real UTC clock even when "today" is frozen for a
 demo, so retries and backoff keep working.
 """
@@ -11,6 +17,8 @@ demo, so retries and backoff keep working.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -20,7 +28,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -35,8 +43,9 @@ log = logging.getLogger("tracker.reminders")
 # Minutes to wait after the 1st, 2nd, ... failed attempt; after the last one the message fails.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-# A row left in "sending" longer than this (a crashed process) goes back to the queue.
-STALE_CLAIM = dt.timedelta(minutes=30)
+# A row left in "sending" longer than this (a crashed process) goes back to the queue; the
+# setting OUTBOX_STALE_CLAIM_MINUTES overrides it, never below a few SMTP timeouts.
+STALE_CLAIM = dt.timedelta(minutes=5)
 
 _ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
@@ -104,7 +113,25 @@ def sender_address(mail_from: str | None) -> Address:
     return Address(display_name=display_name(name), username=local, domain=domain)
 
 
-def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
+def stable_message_id(row: OutboxMessage, domain: str, instance: str = "") -> str:
+    """The row's Message-ID: the same on every attempt, different for every row and instance.
+
+    Built from the row id and its creation time (ids can repeat after a restore of an older
+    backup; the time does not), a tag of the instance (``instance_tag()``, so a test and a
+    production instance sending from one domain never share ids), and the sender's domain.
+    """
+    created = row.created_at.strftime("%Y%m%d%H%M%S%f") if row.created_at else "0"
+    tag = f".{instance}" if instance else ""
+    return f"<nhacviec.{row.id}.{created}{tag}@{domain}>"
+
+
+def instance_tag(secret_key: str | bytes) -> str:
+    """Ten hex digits of an HMAC of the instance's SECRET_KEY (which it does not reveal)."""
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(key, b"tracker-message-id", hashlib.sha256).hexdigest()[:10]
+
+
+def build_message(row: OutboxMessage, mail_from: str, instance: str = "") -> EmailMessage:
     """The MIME message (text + HTML alternative) for an outbox row."""
     address = clean_address(row.recipient)
     if address is None:
@@ -116,7 +143,9 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
                         domain=domain)
     msg["Subject"] = clean_header(row.subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = row.message_id or make_msgid(domain=_sender_domain(mail_from))
+    msg["Message-ID"] = row.message_id or stable_message_id(
+        row, _sender_domain(mail_from), instance
+    )
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
@@ -253,11 +282,22 @@ class DeliveryResult:
         return text
 
 
+def stale_claim(config: dict | None = None) -> dt.timedelta:
+    """How long a row may stay "sending" before it counts as abandoned by a crashed sender.
+
+    Never shorter than three SMTP timeouts: a slow but living sender must finish first."""
+    config = config if config is not None else current_app.config
+    minutes = config.get("OUTBOX_STALE_CLAIM_MINUTES")
+    wanted = dt.timedelta(minutes=float(minutes)) if minutes else STALE_CLAIM
+    floor = dt.timedelta(seconds=3 * float(config.get("SMTP_TIMEOUT") or 20))
+    return max(wanted, floor)
+
+
 def release_stale_claims(now: dt.datetime) -> int:
     """Put back rows a crashed process left in "sending" (its own short transaction)."""
     result = db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - stale_claim())
         .values(status=QUEUED, next_attempt_at=now)
     )
     db.session.commit()
@@ -265,11 +305,15 @@ def release_stale_claims(now: dt.datetime) -> int:
 
 
 def claim(message_id: int, now: dt.datetime) -> bool:
-    """queued -> sending with a conditional UPDATE: of two processes only one gets the row."""
+    """queued -> sending with a conditional UPDATE: of two processes only one gets the row.
+
+    The claim time is when the row is claimed, not when the batch started (a long batch must not
+    look abandoned halfway through)."""
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == QUEUED)
-        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(status=SENDING, claimed_at=max(now, utcnow()),
+                attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
     return result.rowcount == 1
@@ -310,6 +354,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
         log.error("outbox not delivered: %s", exc)
         result.waiting = len(ids)
         return result
+    instance = instance_tag(config["SECRET_KEY"])
     sender = SmtpSender(config) if config.get("SMTP_HOST") else None
     try:
         for message_id in ids:
@@ -319,7 +364,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
             assert row is not None  # just claimed it
             attempts = row.attempts
             try:
-                msg = build_message(row, mail_from)
+                msg = build_message(row, mail_from, instance)
                 if row.message_id is None:
                     row.message_id = str(msg["Message-ID"])
                 recipient = row.recipient
