@@ -61,6 +61,9 @@ class Config:
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "480"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    # Proxies allowed to say who the client is (X-Forwarded-For/Proto/Host): empty for none, a
+    # hop count ("1" behind one nginx), or addresses/networks ("127.0.0.1"); tracker/core/proxies.py
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
     # Password hashing (argon2id); tests lower the cost
     ARGON2_TIME_COST = 3
@@ -82,6 +85,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Nhắc việc UBND <nhacviec@travinh.example.vn>")
     OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:30")
+    # A message left "sending" this long (its sender died) is sent again, same Message-ID
+    OUTBOX_STALE_CLAIM_MINUTES = float(os.environ.get("OUTBOX_STALE_CLAIM_MINUTES", "5"))
 
     # Rendered read pages kept per worker process (tracker/core/pagecache.py); 0 turns it off
     PAGE_CACHE_MB = float(os.environ.get("PAGE_CACHE_MB", "16"))

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from tracker.core import pagecache, uow, versioning  # noqa: F401 - versioning listens
+from tracker.core import pagecache, proxies, uow, versioning  # noqa: F401 - versioning listens
 from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -31,6 +31,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config if config is not None else config_module.Config())
     app.config.update(overrides)
     register_logging(app)
+    proxies.init_app(app)  # the real client address behind nginx (TRUSTED_PROXIES)
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)

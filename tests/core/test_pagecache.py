@@ -124,7 +124,7 @@ def test_a_new_day_recomputes_the_buckets(world):
     page = f"/units/{a.unit_id}"
     before = client.get(page).get_data(as_text=True)
     world.config["TRACKER_TODAY"] = "2023-06-30"
-    client = login(world, "chutich")  # weeks later: the idle session has ended
+    client = login(world, "chutich")  # weeks later, a fresh session
     after = client.get(page).get_data(as_text=True)
     assert "30/06/2023" in after and "30/06/2023" not in before
 

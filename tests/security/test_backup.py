@@ -1,5 +1,7 @@
 """Backup and restore: back up, destroy, restore, compare row counts and attachment bytes; a
-tampered backup is refused before anything is touched. Runs on SQLite and on PostgreSQL."""
+tampered backup (files or the signed manifest) is refused before anything is touched; a restore
+never writes into the backup, works from a read-only directory and can be repeated. Runs on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -140,10 +142,43 @@ def _extra_file(target: Path) -> None:
     (target / "uploads" / "evil.sh").write_text("rm -rf /")
 
 
+def _write_manifest(target: Path, manifest: dict, *, sign: bool = True) -> None:
+    """Rewrite the manifest; signed with this instance's key, as only its owner could."""
+    if sign:
+        manifest["signature"] = services.sign_manifest(manifest)
+    (target / "manifest.json").write_text(json.dumps(manifest))
+
+
 def _traversal(target: Path) -> None:
     manifest = json.loads((target / "manifest.json").read_text())
     manifest["files"]["../../etc/passwd"] = "0" * 64
-    (target / "manifest.json").write_text(json.dumps(manifest))
+    _write_manifest(target, manifest)
+
+
+def _edited_manifest(target: Path) -> None:
+    """Someone edits a count (and could as well edit a hash) without the instance's key."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["tables"]["directive"] += 1
+    _write_manifest(target, manifest, sign=False)
+
+
+def _foreign_signature(target: Path) -> None:
+    """A backup signed by another instance (another SECRET_KEY)."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["signature"] = services.sign_manifest(manifest, key="mot-khoa-khac")
+    _write_manifest(target, manifest, sign=False)
+
+
+def _unsigned(target: Path) -> None:
+    manifest = json.loads((target / "manifest.json").read_text())
+    del manifest["signature"]
+    _write_manifest(target, manifest, sign=False)
+
+
+def _unknown_table(target: Path) -> None:
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["tables"]['x"; DROP TABLE "user'] = 0
+    _write_manifest(target, manifest)
 
 
 def _broken_manifest(target: Path) -> None:
@@ -159,6 +194,10 @@ def _broken_manifest(target: Path) -> None:
         (_extra_file, "tệp lạ"),
         (_traversal, "Đường dẫn không hợp lệ"),
         (_broken_manifest, "manifest.json bị hỏng"),
+        (_edited_manifest, "Chữ ký của manifest.json không đúng"),
+        (_foreign_signature, "Chữ ký của manifest.json không đúng"),
+        (_unsigned, "không có chữ ký"),
+        (_unknown_table, "bảng lạ"),
     ],
 )
 def test_tampered_backup_is_refused_and_nothing_is_touched(runner, data, tmp_path, tamper,
@@ -198,3 +237,95 @@ def test_not_a_backup_directory(runner, app, tmp_path):
     result = runner.invoke(args=["restore", str(tmp_path), "--yes"])
     assert result.exit_code != 0
     assert "không phải bản sao lưu" in result.output
+
+
+# --- a restore never writes into the backup (issue 16, item 3) --------------------------------
+
+
+def _listing(target: Path) -> dict[str, tuple[int, int, int, str]]:
+    """Every entry of the backup directory: mode, size, mtime and SHA-256 (files)."""
+    entries = {}
+    for path in sorted([target, *target.rglob("*")]):
+        info = path.lstat()
+        digest = services.sha256_file(path) if path.is_file() else ""
+        entries[path.relative_to(target).as_posix()] = (
+            info.st_mode, info.st_size, info.st_mtime_ns, digest
+        )
+    return entries
+
+
+def _make_read_only(target: Path) -> None:
+    for path in sorted(target.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    target.chmod(0o555)
+
+
+def _make_writable(target: Path) -> None:
+    target.chmod(0o755)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_the_same_backup_restores_twice_and_stays_byte_identical(runner, data, tmp_path):
+    before, files_before = services.row_counts(), _file_bytes(data)
+    target = tmp_path / "b"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    listing = _listing(target)
+    for _ in range(2):
+        _destroy(data)
+        result = runner.invoke(args=["restore", str(target), "--yes"])
+        assert result.exit_code == 0, result.output
+        assert services.row_counts() == before and _file_bytes(data) == files_before
+        assert _listing(target) == listing  # no -wal/-shm, no file touched
+
+
+def test_restore_from_a_read_only_directory(runner, data, tmp_path):
+    """Read-only media. Tests may run as root, which ignores permission bits, so the backup's
+    listing, sizes, times and hashes are also compared byte for byte."""
+    before, files_before = services.row_counts(), _file_bytes(data)
+    target = tmp_path / "b"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    _make_read_only(target)
+    listing = _listing(target)
+    try:
+        _destroy(data)
+        result = runner.invoke(args=["restore", str(target), "--yes"])
+        assert result.exit_code == 0, result.output
+        assert services.row_counts() == before and _file_bytes(data) == files_before
+        assert _listing(target) == listing
+    finally:
+        _make_writable(target)
+
+
+def test_counts_are_checked_before_anything_is_replaced(runner, data, tmp_path):
+    """A manifest whose counts do not match the backed-up database (correctly signed, so only
+    the count check can catch it) is refused before the live data is touched."""
+    target = tmp_path / "b"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["tables"]["directive"] += 1
+    _write_manifest(target, manifest)
+    from tracker.core import audit
+
+    audit.record("directive", 1, "update")  # newer live data a restore would replace
+    db.session.commit()
+    counts, files = services.row_counts(), _file_bytes(data)
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code != 0
+    assert "không khớp manifest.json: bảng directive" in result.output, result.output
+    assert "Không thay đổi gì" in result.output
+    assert services.row_counts() == counts
+    assert _file_bytes(data) == files
+
+
+def test_an_unsigned_backup_restores_only_when_allowed(runner, data, tmp_path):
+    before = services.row_counts()
+    target = tmp_path / "b"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    _unsigned(target)
+    _destroy(data)
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code != 0 and "không có chữ ký" in result.output
+    result = runner.invoke(args=["restore", str(target), "--yes", "--allow-unsigned"])
+    assert result.exit_code == 0, result.output
+    assert services.row_counts() == before

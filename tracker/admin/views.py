@@ -1,4 +1,5 @@
-"""Admin pages: users (create, edit, reset password, API token) and units. Admin only."""
+"""Admin pages: users (create, edit, reset password, API token), units and login throttles.
+Admin only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask_login import current_user
 from tracker.admin import services
 from tracker.admin.forms import NewUnitForm, NewUserForm, ResetPasswordForm, UnitForm, UserForm
 from tracker.auth import services as auth_services
+from tracker.auth import throttle
 from tracker.auth.models import User
 from tracker.auth.permissions import Action, requires
 from tracker.constants import USER_ROLES
@@ -212,3 +214,33 @@ def unit_edit(unit_id: int):
         return redirect(url_for("admin.units"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/unit_form.html", form=form, unit=unit), status
+
+
+@bp.route("/lockouts")
+@requires(Action.ADMINISTER)
+def lockouts():
+    """Đăng nhập sai: accounts and client addresses whose failed logins are counted now."""
+    accounts, addresses = throttle.current()
+    return render_template(
+        "admin/lockouts.html", accounts=accounts, addresses=addresses,
+        window_minutes=int(throttle.WINDOW.total_seconds() // 60),
+    )
+
+
+@bp.route("/lockouts/clear", methods=["POST"])
+@requires(Action.ADMINISTER)
+def lockout_clear():
+    """Gỡ khóa: forget the counted failures of one account or one address."""
+    kind = request.form.get("kind", "")
+    key = (request.form.get("key") or "").strip()
+    if not key or kind not in ("account", "address"):
+        raise UserError("Thiếu tài khoản hoặc địa chỉ cần gỡ khóa.")
+    if kind == "account":
+        count, what = throttle.clear_account(key), f"tài khoản {key}"
+    else:
+        count, what = throttle.clear_address(key), f"địa chỉ {key}"
+    if count:
+        flash(f"Đã gỡ khóa {what} ({count} lần đăng nhập sai được xóa).", "success")
+    else:
+        flash(f"Không còn lần đăng nhập sai nào của {what}.", "info")
+    return redirect(url_for("admin.lockouts"))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 
 import sqlalchemy as sa
 
-from tracker.auth.models import LoginAttempt, User, new_session_token
+from tracker.auth.models import User, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_password
 from tracker.constants import LEADER, USER_ROLES
 from tracker.core import audit, clock
@@ -114,66 +113,6 @@ def set_active(user: User, active: bool) -> None:
         end_all_sessions(user)
     action = "activate" if active else "deactivate"
     audit.record("user", user.id, action, before, {"active": active})
-
-
-# Brute-force protection: counted in the database so every worker shares the numbers.
-LOCK_WINDOW = dt.timedelta(minutes=15)
-MAX_USER_FAILURES = 5
-MAX_ADDRESS_FAILURES = 20
-
-
-def _norm_username(username: str) -> str:
-    return (username or "").strip().lower()[:80]
-
-
-def record_login_attempt(username: str, address: str, success: bool) -> None:
-    """Remember one password check (the caller commits, whatever the outcome)."""
-    db.session.add(
-        LoginAttempt(
-            username=_norm_username(username),
-            address=(address or "-")[:64],
-            at=clock.now(),
-            success=success,
-        )
-    )
-
-
-def lockout_minutes(username: str, address: str) -> int | None:
-    """Minutes left on a lock of this account or this client address, or None when not locked.
-
-    An account is locked for LOCK_WINDOW once MAX_USER_FAILURES failures fall inside one
-    LOCK_WINDOW (failures before its last successful login do not count); a client address the
-    same way after MAX_ADDRESS_FAILURES failures across any accounts. Refused attempts during a
-    lock are not password checks and are not recorded, so the lock ends on time.
-    """
-    now = clock.now()
-    horizon = now - 2 * LOCK_WINDOW
-    name = _norm_username(username)
-    last_success = db.session.scalar(
-        sa.select(sa.func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == name, LoginAttempt.success.is_(True)
-        )
-    )
-    user_start = max(horizon, last_success) if last_success else horizon
-    until: dt.datetime | None = None
-    for column, value, start, limit in (
-        (LoginAttempt.username, name, user_start, MAX_USER_FAILURES),
-        (LoginAttempt.address, (address or "-")[:64], horizon, MAX_ADDRESS_FAILURES),
-    ):
-        recent = list(
-            db.session.scalars(
-                sa.select(LoginAttempt.at)
-                .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at > start)
-                .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
-                .limit(limit)
-            )
-        )
-        if len(recent) == limit and recent[0] - recent[-1] <= LOCK_WINDOW:
-            ends = recent[0] + LOCK_WINDOW
-            until = ends if until is None else max(until, ends)
-    if until is None or until <= now:
-        return None
-    return max(1, -(-int((until - now).total_seconds()) // 60))
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -2,14 +2,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import services
+from tracker.auth import services, throttle
 from tracker.auth.forms import ChangePasswordForm, LoginForm
 from tracker.auth.permissions import Action, requires
 from tracker.core import clock, uow
 from tracker.core.errors import UserError
+from tracker.core.proxies import client_address
 
 bp = Blueprint("auth", __name__)
 
@@ -34,20 +44,22 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        address = request.remote_addr or "-"
-        locked = services.lockout_minutes(form.username.data, address)
-        if locked is not None:
-            # Even the right password is refused while locked; nothing is checked or counted.
+        address = client_address(request, current_app)
+        wait = throttle.check(form.username.data, address)
+        if wait is not None:
+            # Not a password check: nothing is verified or counted, so the wait ends on time.
             flash(
-                "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. "
-                f"Vui lòng thử lại sau {locked} phút.",
+                "Đăng nhập sai nhiều lần nên tạm thời bị chậm lại. "
+                f"Vui lòng thử lại sau {wait.text}.",
                 "danger",
             )
-            return render_template("auth/login.html", form=form), 429
+            response = current_app.make_response(
+                (render_template("auth/login.html", form=form), 429)
+            )
+            response.headers["Retry-After"] = str(wait.seconds)
+            return response
         user = services.authenticate(form.username.data, form.password.data)
-        services.record_login_attempt(
-            form.username.data, address, success=user is not None and user.active
-        )
+        throttle.record(form.username.data, address, success=user is not None and user.active)
         uow.keep_on_error()  # the attempt counts, whatever the answer
         if user is None:
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
@@ -59,7 +71,7 @@ def login():
             session.clear()  # a fresh session on login
             remember = bool(form.remember.data) and _remember_allowed()
             login_user(user, remember=remember)
-            session["last_seen"] = clock.now().isoformat()
+            session["last_seen"] = clock.real_now().isoformat()
             user.last_login_at = clock.now()
             return redirect(safe_next(request.args.get("next")) or url_for("directives.index"))
     elif request.method == "POST":
@@ -68,8 +80,6 @@ def login():
 
 
 def _remember_allowed() -> bool:
-    from flask import current_app
-
     return bool(current_app.config.get("REMEMBER_ME_ENABLED"))
 
 
@@ -100,7 +110,7 @@ def change_password():
         # Every other session ended with the token rotation; this one continues, fresh.
         session.clear()
         login_user(user)
-        session["last_seen"] = clock.now().isoformat()
+        session["last_seen"] = clock.real_now().isoformat()
         flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "success")
         return redirect(url_for("directives.index"))
     status = 400 if request.method == "POST" else 200

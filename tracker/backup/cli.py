@@ -31,11 +31,18 @@ def backup_command(directory: Path) -> None:
     "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--allow-unsigned", is_flag=True,
+    help="Accept a manifest without a signature (a backup made before signing, or when the "
+    "SECRET_KEY that signed it is lost); files are still checked against it.",
+)
 @with_appcontext
-def restore_command(directory: Path, yes: bool) -> None:
-    """Replace the database and the attachments with the backup in DIRECTORY."""
+def restore_command(directory: Path, yes: bool, allow_unsigned: bool) -> None:
+    """Replace the database and the attachments with the backup in DIRECTORY.
+
+    Reads DIRECTORY only (it may be read-only); checks everything before replacing anything."""
     try:
-        manifest = services.verify_backup(directory)
+        manifest = services.verify_backup(directory, allow_unsigned=allow_unsigned)
     except services.BackupError as exc:
         raise click.ClickException(f"Không khôi phục: {exc}") from exc
     if not yes:
@@ -45,7 +52,7 @@ def restore_command(directory: Path, yes: bool) -> None:
             abort=True,
         )
     try:
-        services.restore_backup(directory)
+        services.restore_backup(directory, allow_unsigned=allow_unsigned)
     except services.BackupError as exc:
         raise click.ClickException(f"Khôi phục thất bại: {exc}") from exc
     click.echo(

@@ -2,6 +2,10 @@
 
 Datetimes are stored naive in UTC; dates that matter to people (deadlines, completion days) are
 calendar dates in Asia/Ho_Chi_Minh.
+
+The one exception is ``real_now()``: security and operational timing (login throttling, idle
+sessions, token expiry, mail retries and stale claims) always follows the real clock, because a
+frozen demo day (``TRACKER_TODAY``) would otherwise freeze a lockout or an idle session forever.
 """
 
 from __future__ import annotations
@@ -31,6 +35,15 @@ def now() -> dt.datetime:
     if frozen is not None:
         local = dt.datetime.combine(frozen, dt.time(12, 0), tzinfo=VN_TZ)
         return local.astimezone(UTC).replace(tzinfo=None)
+    return dt.datetime.now(UTC).replace(tzinfo=None)
+
+
+def real_now() -> dt.datetime:
+    """Naive UTC now from the real clock, whatever ``TRACKER_TODAY`` says.
+
+    Only for security and operational timing (see the module docstring); everything a person
+    reads as a date of the work ("as of", deadlines, history) uses ``now()``/``today()``.
+    """
     return dt.datetime.now(UTC).replace(tzinfo=None)
 
 

@@ -116,11 +116,12 @@ def _enforce_login():
 
 
 def _check_idle():
-    """Log out a session idle for longer than IDLE_TIMEOUT_MINUTES."""
+    """Log out a session idle for longer than IDLE_TIMEOUT_MINUTES (real clock: a frozen demo
+    day must not keep a session alive forever, nor end it when the demo day moves)."""
     if getattr(g, "api_token_auth", False):
         return None
     limit = dt.timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
-    now = clock.now()
+    now = clock.real_now()
     last = session.get("last_seen")
     if last:
         try:

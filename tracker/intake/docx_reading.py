@@ -12,7 +12,6 @@ blocks) are read cell by cell.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,13 +21,15 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from tracker.core import archives
 from tracker.intake.parser import ReportParseError
 from tracker.intake.text import fold, roman
-from tracker.intake.text import format_size as _format_size
 
 __all__ = ["MAX_DOCX_UNCOMPRESSED", "read_docx"]
 
-MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # zip-bomb guard for uploaded .docx files
+MAX_DOCX_UNCOMPRESSED = 50 * 1024 * 1024  # zip-bomb guard for uploaded .docx files
+# Inflated bytes actually read (tracker.core.archives), not what the zip headers declare.
+DOCX_LIMITS = archives.Limits(member=20 * 1024 * 1024, total=MAX_DOCX_UNCOMPRESSED)
 
 _BROKEN_DOCX = (
     "Tệp .docx bị hỏng hoặc không phải tệp Word. Hãy mở tệp bằng Word, lưu lại dưới dạng "
@@ -37,25 +38,19 @@ _BROKEN_DOCX = (
 
 
 def read_docx(data: bytes) -> str:
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise ReportParseError(_BROKEN_DOCX)
+    # Every member is inflated under limits by tracker.core.archives, never trusting the zip
+    # headers; python-docx only ever sees the package rebuilt from those checked bytes.
     try:
-        with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ReportParseError(_BROKEN_DOCX) from None
-    if unpacked > MAX_DOCX_UNCOMPRESSED:
+        archive = archives.SafeZip(data, DOCX_LIMITS, "Tệp .docx")
+        if not {"[Content_Types].xml", "word/document.xml"} <= set(archive.names()):
+            raise ReportParseError(_BROKEN_DOCX)
+        package = archives.rebuild(data, limits=DOCX_LIMITS, label="Tệp .docx")
+    except archives.ArchiveError as exc:
         raise ReportParseError(
-            "Tệp .docx có nội dung giải nén quá lớn "
-            f"(trên {_format_size(MAX_DOCX_UNCOMPRESSED)}), không thể đọc. Hãy lưu lại tệp "
-            "(bỏ bớt hình ảnh, tệp đính kèm) rồi tải lên lại."
-        )
-    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-        raise ReportParseError(_BROKEN_DOCX)
+            _BROKEN_DOCX if exc.kind == archives.BROKEN else exc.message
+        ) from None
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         blocks = list(_docx_blocks(document.iter_inner_content(), _Numbering(document)))
     except ReportParseError:
         raise

@@ -4,6 +4,12 @@ No transaction is ever open while talking to the SMTP server. 4xx replies and co
 are retried with backoff (`next_attempt_at`); a 5xx reply is permanent and marks the message
 failed. Without SMTP_HOST each message is written as an .eml file under OUTBOX_DIR instead.
 
+Exactly once in the outbox, at least once at the SMTP boundary: if the sender dies after the
+server accepted a message and before the row is marked sent, the row is still "sending"; after
+OUTBOX_STALE_CLAIM_MINUTES (5 by default) it goes back to the queue and is sent again. That
+second copy carries the same Message-ID (derived from the row, see ``stable_message_id``), so
+receiving servers and mail clients that de-duplicate by Message-ID show it once.
+
 Outbox timestamps are operational: they use the real UTC clock even when "today" is frozen for a
 demo, so retries and backoff keep working.
 """
@@ -11,6 +17,8 @@ demo, so retries and backoff keep working.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -20,12 +28,13 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.core import clock
 from tracker.extensions import db
 from tracker.reminders.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 
@@ -34,18 +43,22 @@ log = logging.getLogger("tracker.reminders")
 # Minutes to wait after the 1st, 2nd, ... failed attempt; after the last one the message fails.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-# A row left in "sending" longer than this (a crashed process) goes back to the queue.
-STALE_CLAIM = dt.timedelta(minutes=30)
+# A row left in "sending" longer than this (a crashed process) goes back to the queue; the
+# setting OUTBOX_STALE_CLAIM_MINUTES overrides it, never below a few SMTP timeouts.
+STALE_CLAIM = dt.timedelta(minutes=5)
 
 _ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
 )
 _LINE_BREAKS = re.compile(r"[\r\n\x00\u2028\u2029\x85\x0b\x0c]+")
+# Address syntax (RFC 5322 specials but the dot) and control characters, out of display names.
+_NOT_IN_NAMES = re.compile(r'[()<>\[\]:;@\\,"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+MAX_DISPLAY_NAME = 120
 
 
 def utcnow() -> dt.datetime:
     """Naive UTC now, from the real clock (see the module docstring)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.real_now()
 
 
 def clean_header(value: str | None) -> str:
@@ -62,23 +75,77 @@ def clean_address(value: str | None) -> str | None:
     return text
 
 
+def display_name(value: str | None) -> str:
+    """A display name that can only ever be read as a name.
+
+    Python's e-mail package folds a long plain-ASCII display name over several lines WITHOUT
+    the quotes that protected it, so a user whose full name is ``AAAA…(80) <x@evil.example>``
+    (or holds a comma or a colon) would turn the To header into another address, or a group.
+    Rather than refuse such a person their mail, the characters that mean address syntax
+    (``( ) < > [ ] : ; @ \\ , "``) and control characters become spaces; the dot stays
+    (``TS. Nguyễn Văn A``). Names with Vietnamese letters go out as encoded words anyway.
+    """
+    text = " ".join(_NOT_IN_NAMES.sub(" ", value or "").split())
+    return text[:MAX_DISPLAY_NAME].strip()
+
+
 class HeaderInjectionError(ValueError):
     """A header value tried to carry a line break or a second address."""
 
 
-def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
+class SenderError(ValueError):
+    """MAIL_FROM is not one plain address (with an optional display name)."""
+
+
+def sender_address(mail_from: str | None) -> Address:
+    """MAIL_FROM as one Address: exactly one valid addr-spec, its display name sanitised."""
+    text = mail_from or ""
+    if _LINE_BREAKS.search(text):
+        raise SenderError("MAIL_FROM contains a line break")
+    pairs = getaddresses([text])
+    if len(pairs) != 1:
+        raise SenderError(f"MAIL_FROM must hold exactly one address: {text!r}")
+    name, addr = pairs[0]
+    address = clean_address(addr)
+    if address is None:
+        raise SenderError(f"MAIL_FROM has no valid address: {text!r}")
+    local, domain = address.rsplit("@", 1)
+    return Address(display_name=display_name(name), username=local, domain=domain)
+
+
+def stable_message_id(row: OutboxMessage, domain: str, instance: str = "") -> str:
+    """The row's Message-ID: the same on every attempt, different for every row and instance.
+
+    Built from the row id and its creation time (ids can repeat after a restore of an older
+    backup; the time does not), a tag of the instance (``instance_tag()``, so a test and a
+    production instance sending from one domain never share ids), and the sender's domain.
+    """
+    created = row.created_at.strftime("%Y%m%d%H%M%S%f") if row.created_at else "0"
+    tag = f".{instance}" if instance else ""
+    return f"<nhacviec.{row.id}.{created}{tag}@{domain}>"
+
+
+def instance_tag(secret_key: str | bytes) -> str:
+    """Ten hex digits of an HMAC of the instance's SECRET_KEY (which it does not reveal)."""
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(key, b"tracker-message-id", hashlib.sha256).hexdigest()[:10]
+
+
+def build_message(row: OutboxMessage, mail_from: str, instance: str = "") -> EmailMessage:
     """The MIME message (text + HTML alternative) for an outbox row."""
     address = clean_address(row.recipient)
     if address is None:
         raise HeaderInjectionError(f"invalid recipient {row.recipient!r}")
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = clean_header(mail_from)
+    msg["From"] = sender_address(mail_from)
     local, domain = address.rsplit("@", 1)
-    msg["To"] = Address(display_name=clean_header(row.recipient_name), username=local,
+    msg["To"] = Address(display_name=display_name(row.recipient_name), username=local,
                         domain=domain)
     msg["Subject"] = clean_header(row.subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = row.message_id or make_msgid(domain=_sender_domain(mail_from))
+    msg["Message-ID"] = row.message_id or stable_message_id(
+        row, _sender_domain(mail_from), instance
+    )
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
@@ -86,15 +153,14 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
 
 
 def _sender_domain(mail_from: str) -> str:
-    match = re.search(r"@([A-Za-z0-9.-]+)", mail_from or "")
-    return match.group(1) if match else "localhost"
+    try:
+        return sender_address(mail_from).domain
+    except SenderError:
+        return "localhost"
 
 
 def _envelope_from(mail_from: str) -> str:
-    match = re.search(r"<([^<>\s]+@[^<>\s]+)>", mail_from or "")
-    if match:
-        return match.group(1)
-    return clean_address(mail_from) or ""
+    return sender_address(mail_from).addr_spec
 
 
 # ---------------------------------------------------------------- SMTP
@@ -216,11 +282,22 @@ class DeliveryResult:
         return text
 
 
+def stale_claim(config: dict | None = None) -> dt.timedelta:
+    """How long a row may stay "sending" before it counts as abandoned by a crashed sender.
+
+    Never shorter than three SMTP timeouts: a slow but living sender must finish first."""
+    config = config if config is not None else current_app.config
+    minutes = config.get("OUTBOX_STALE_CLAIM_MINUTES")
+    wanted = dt.timedelta(minutes=float(minutes)) if minutes else STALE_CLAIM
+    floor = dt.timedelta(seconds=3 * float(config.get("SMTP_TIMEOUT") or 20))
+    return max(wanted, floor)
+
+
 def release_stale_claims(now: dt.datetime) -> int:
     """Put back rows a crashed process left in "sending" (its own short transaction)."""
     result = db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - stale_claim())
         .values(status=QUEUED, next_attempt_at=now)
     )
     db.session.commit()
@@ -228,11 +305,15 @@ def release_stale_claims(now: dt.datetime) -> int:
 
 
 def claim(message_id: int, now: dt.datetime) -> bool:
-    """queued -> sending with a conditional UPDATE: of two processes only one gets the row."""
+    """queued -> sending with a conditional UPDATE: of two processes only one gets the row.
+
+    The claim time is when the row is claimed, not when the batch started (a long batch must not
+    look abandoned halfway through)."""
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == QUEUED)
-        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(status=SENDING, claimed_at=max(now, utcnow()),
+                attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
     return result.rowcount == 1
@@ -266,6 +347,14 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
     if not ids:
         return result
     mail_from = config.get("MAIL_FROM", "")
+    try:
+        envelope_from = _envelope_from(mail_from)
+    except SenderError as exc:
+        # A setting to fix, not a problem of any message: everything stays queued untouched.
+        log.error("outbox not delivered: %s", exc)
+        result.waiting = len(ids)
+        return result
+    instance = instance_tag(config["SECRET_KEY"])
     sender = SmtpSender(config) if config.get("SMTP_HOST") else None
     try:
         for message_id in ids:
@@ -275,7 +364,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
             assert row is not None  # just claimed it
             attempts = row.attempts
             try:
-                msg = build_message(row, mail_from)
+                msg = build_message(row, mail_from, instance)
                 if row.message_id is None:
                     row.message_id = str(msg["Message-ID"])
                 recipient = row.recipient
@@ -284,7 +373,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
                 if sender is None:
                     eml_path = str(write_eml(msg, message_id, Path(config["OUTBOX_DIR"])))
                 else:
-                    sender.send(msg, _envelope_from(mail_from), recipient)
+                    sender.send(msg, envelope_from, recipient)
             except (PermanentSendError, HeaderInjectionError, ValueError) as exc:
                 db.session.rollback()
                 _finish(message_id, status=FAILED, last_error=str(exc)[:2000])

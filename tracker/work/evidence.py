@@ -9,11 +9,9 @@ keeps its Vietnamese diacritics; only path separators and control characters are
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import secrets
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from tracker.core import archives
 from tracker.core.errors import UserError
 
 DEFAULT_FILE_LIMIT_MB = 10
@@ -45,6 +44,10 @@ OFFICE_MAIN_PART: dict[str, str] = {
 ALLOWED_LABEL = "PDF, Word (.docx), Excel (.xlsx), ảnh PNG hoặc JPEG"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MAX_CONTENT_TYPES_BYTES = 256 * 1024
+# Inflated bytes of an evidence .docx/.xlsx (read, never kept): a 10 MB file of pictures and
+# text stays far below; a zip bomb stops at the ratio long before.
+OFFICE_LIMITS = archives.Limits(member=100 * 1024 * 1024, total=200 * 1024 * 1024, ratio=200,
+                                members=10_000)
 # session.info key: stored names written during the current transaction.
 SESSION_KEY = "written_uploads"
 
@@ -102,18 +105,23 @@ def _with_extension(name: str, extension: str) -> str:
     return f"{name}.{extension}"
 
 
-def _office_declares(data: bytes, content_type: str) -> bool:
-    """True when the zip's [Content_Types].xml declares the Word/Excel main document part."""
+def _office_declares(data: bytes, content_type: str, label: str = "Tệp Word/Excel") -> bool:
+    """True when the zip's [Content_Types].xml declares the Word/Excel main document part.
+
+    Every member is inflated once under limits (tracker.core.archives, which never trusts the
+    zip headers), so a zip bomb or a file lying about its sizes is refused here, before it is
+    stored and served to others; an ArchiveError other than "damaged" carries its message."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > _MAX_CONTENT_TYPES_BYTES:
-                return False
-            with archive.open(info) as handle:
-                declared = handle.read(_MAX_CONTENT_TYPES_BYTES).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        archive = archives.SafeZip(data, OFFICE_LIMITS, label)
+        declared = archive.read("[Content_Types].xml", limit=_MAX_CONTENT_TYPES_BYTES)
+        archive.scan()
+    except KeyError:
         return False
-    return OFFICE_MAIN_PART[content_type] in declared
+    except archives.ArchiveError as exc:
+        if exc.kind == archives.BROKEN:
+            return False
+        raise
+    return OFFICE_MAIN_PART[content_type] in declared.decode("utf-8", "replace")
 
 
 def check_file(name: str, data: bytes) -> CheckedFile:
@@ -130,7 +138,13 @@ def check_file(name: str, data: bytes) -> CheckedFile:
         raise AttachmentError(
             f"Tệp {display} không đúng định dạng cho phép ({ALLOWED_LABEL})."
         )
-    if content_type in OFFICE_MAIN_PART and not _office_declares(data, content_type):
+    try:
+        valid_office = content_type not in OFFICE_MAIN_PART or _office_declares(
+            data, content_type, f"Tệp {display}"
+        )
+    except archives.ArchiveError as exc:
+        raise AttachmentError(exc.message) from None
+    if not valid_office:
         raise AttachmentError(
             f"Tệp {display} không phải tệp Word/Excel hợp lệ (có thể chứa macro hoặc bị hỏng)."
         )
