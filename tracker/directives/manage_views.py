@@ -24,9 +24,8 @@ from tracker.directives import forms, queries, services
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS, FIELDS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.extensions import db
-from tracker.intake.views import grouped_units
 from tracker.units.models import Unit
-from tracker.units.queries import active_units
+from tracker.units.queries import active_units, grouped_by_kind
 
 bp = Blueprint("manage", __name__)
 
@@ -217,7 +216,7 @@ def _render_assign(directive: Directive, values: dict, error: str | None = None)
         directive=directive,
         values=values,
         error=error,
-        unit_groups=grouped_units(units),
+        unit_groups=grouped_by_kind(units),
         roles=ASSIGNMENT_ROLES,
         locked={a.id: services.assignment_locked(a) for a in directive.assignments},
         field_labels=FIELD_LABELS,

@@ -27,9 +27,8 @@ from tracker.intake.models import ImportDraft
 from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
 from tracker.intake.reading import read_report_file
 from tracker.intake.rules import routing_rules
-from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
-from tracker.units.queries import active_units
+from tracker.units.queries import active_units, grouped_by_kind
 
 bp = Blueprint("intake", __name__)
 
@@ -41,14 +40,6 @@ def _list_url(period: Period | None = None) -> str:
     if period is not None:
         return url_for("directives.list", period=period.key)
     return url_for("directives.list")
-
-
-def grouped_units(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
-    """Units under their kind's label, for selects."""
-    groups: dict[str, list[Unit]] = {}
-    for unit in units:
-        groups.setdefault(unit.kind, []).append(unit)
-    return [(UNIT_KINDS.get(kind, kind), members) for kind, members in groups.items()]
 
 
 # --- upload ----------------------------------------------------------------------------------
@@ -211,7 +202,7 @@ def _render_preview(
         parsed=parsed,
         rows=rows,
         errors=errors,
-        unit_groups=grouped_units(active_units()),
+        unit_groups=grouped_by_kind(active_units()),
         fields=FIELDS,
         existing=drafts.imported_source(draft.text),
         period_label=f"{parsed.month:02d}/{parsed.year}",

@@ -328,13 +328,7 @@ def _finish(message_id: int, **values: object) -> None:
     db.session.commit()
 
 
-def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> DeliveryResult:
-    """Send every queued message whose time has come. Never raises for a mail problem."""
-    now = now or utcnow()
-    config = current_app.config
-    result = DeliveryResult()
-    db.session.commit()  # start from a clean slate: no transaction of the caller stays open
-    release_stale_claims(now)
+def _due_ids(now: dt.datetime, limit: int) -> list[int]:
     ids = list(
         db.session.scalars(
             sa.select(OutboxMessage.id)
@@ -344,6 +338,74 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
         )
     )
     db.session.commit()
+    return ids
+
+
+def _temporary_failure(
+    message_id: int, attempts: int, exc: Exception, now: dt.datetime, result: DeliveryResult
+) -> None:
+    """Retry later with backoff, or fail for good after the last attempt."""
+    if attempts >= MAX_ATTEMPTS:
+        _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
+        log.warning("outbox %s failed after %s attempts: %s", message_id, attempts, exc)
+        result.failed += 1
+        return
+    wait = dt.timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
+    _finish(message_id, status=QUEUED, next_attempt_at=now + wait, last_error=str(exc)[:2000])
+    log.info("outbox %s deferred %s: %s", message_id, wait, exc)
+    result.retried += 1
+
+
+def _send_one(
+    message_id: int, sender: SmtpSender | None, envelope: tuple[str, str, str],
+    now: dt.datetime, result: DeliveryResult,
+) -> bool:
+    """Claim, build, send (or write .eml) and mark one message; False when the server is down
+    and the rest should wait for the next run."""
+    mail_from, envelope_from, instance = envelope
+    if not claim(message_id, now):
+        return True  # another process took it
+    row = db.session.get(OutboxMessage, message_id)
+    assert row is not None  # just claimed it
+    attempts = row.attempts
+    try:
+        msg = build_message(row, mail_from, instance)
+        if row.message_id is None:
+            row.message_id = str(msg["Message-ID"])
+        recipient = row.recipient
+        db.session.commit()  # end the read before any network I/O
+        eml_path = None
+        if sender is None:
+            eml_path = str(write_eml(msg, message_id, Path(current_app.config["OUTBOX_DIR"])))
+        else:
+            sender.send(msg, envelope_from, recipient)
+    except (PermanentSendError, HeaderInjectionError, ValueError) as exc:
+        db.session.rollback()
+        _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
+        log.warning("outbox %s failed permanently: %s", message_id, exc)
+        result.failed += 1
+        return True
+    except (TemporarySendError, OSError) as exc:
+        db.session.rollback()
+        _temporary_failure(message_id, attempts, exc, now, result)
+        return not isinstance(exc, ServerUnavailableError | OSError)
+    _finish(message_id, status=SENT, sent_at=utcnow(), eml_path=eml_path, last_error=None)
+    result.sent += 1
+    return True
+
+
+def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> DeliveryResult:
+    """Send every queued message whose time has come. Never raises for a mail problem.
+
+    The one place besides the unit of work (tracker/core/uow.py) that commits: each message is
+    claimed, sent and marked in its own short transaction, none open while talking to SMTP.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    result = DeliveryResult()
+    db.session.commit()  # start from a clean slate: no transaction of the caller stays open
+    release_stale_claims(now)
+    ids = _due_ids(now, limit)
     if not ids:
         return result
     mail_from = config.get("MAIL_FROM", "")
@@ -354,57 +416,15 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
         log.error("outbox not delivered: %s", exc)
         result.waiting = len(ids)
         return result
-    instance = instance_tag(config["SECRET_KEY"])
+    envelope = (mail_from, envelope_from, instance_tag(config["SECRET_KEY"]))
     sender = SmtpSender(config) if config.get("SMTP_HOST") else None
     try:
-        for message_id in ids:
-            if not claim(message_id, now):
-                continue  # another process took it
-            row = db.session.get(OutboxMessage, message_id)
-            assert row is not None  # just claimed it
-            attempts = row.attempts
-            try:
-                msg = build_message(row, mail_from, instance)
-                if row.message_id is None:
-                    row.message_id = str(msg["Message-ID"])
-                recipient = row.recipient
-                db.session.commit()  # end the read before any network I/O
-                eml_path = None
-                if sender is None:
-                    eml_path = str(write_eml(msg, message_id, Path(config["OUTBOX_DIR"])))
-                else:
-                    sender.send(msg, envelope_from, recipient)
-            except (PermanentSendError, HeaderInjectionError, ValueError) as exc:
-                db.session.rollback()
-                _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
-                log.warning("outbox %s failed permanently: %s", message_id, exc)
-                result.failed += 1
-                continue
-            except (TemporarySendError, OSError) as exc:
-                db.session.rollback()
-                if attempts >= MAX_ATTEMPTS:
-                    _finish(message_id, status=FAILED, last_error=str(exc)[:2000])
-                    log.warning("outbox %s failed after %s attempts: %s", message_id, attempts,
-                                exc)
-                    result.failed += 1
-                else:
-                    wait = dt.timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
-                    _finish(
-                        message_id, status=QUEUED, next_attempt_at=now + wait,
-                        last_error=str(exc)[:2000],
-                    )
-                    log.info("outbox %s deferred %s: %s", message_id, wait, exc)
-                    result.retried += 1
-                if isinstance(exc, ServerUnavailableError | OSError):
-                    # The server is down: the rest stays queued for the next run untouched.
-                    result.waiting = len(ids) - ids.index(message_id) - 1
-                    log.warning("mail server unavailable (%s); %s messages wait", exc,
-                                result.waiting)
-                    break
-                continue
-            _finish(message_id, status=SENT, sent_at=utcnow(), eml_path=eml_path,
-                    last_error=None)
-            result.sent += 1
+        for index, message_id in enumerate(ids):
+            if not _send_one(message_id, sender, envelope, now, result):
+                # The server is down: the rest stays queued for the next run untouched.
+                result.waiting = len(ids) - index - 1
+                log.warning("mail server unavailable; %s messages wait", result.waiting)
+                break
     finally:
         if sender is not None:
             sender.close()
