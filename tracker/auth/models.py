@@ -61,9 +61,6 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return USER_ROLES.get(self.role, self.role)
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_password
-from tracker.constants import LEADER, USER_ROLES
+from tracker.constants import LEADER, OFFICER, USER_ROLES
 from tracker.core import audit, clock
 from tracker.core.errors import UserError
 from tracker.extensions import db
@@ -72,7 +72,7 @@ def create_user(
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise UserError(f"Không có đơn vị mã {unit_code}.")
-    if role == "officer" and unit is None:
+    if role == OFFICER and unit is None:
         raise UserError("Cán bộ đơn vị phải thuộc một đơn vị (--unit).")
     if check_password:
         problems = password_problems(password, username)
