@@ -4,6 +4,7 @@ token and cookie authentication, Vietnamese JSON errors; every response fits the
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from tests.api.oas import check
 from tests.directives.pagedata import AS_OF, demo_directives, spread_over_buckets, unit_by_code
 from tracker.auth.models import User
+from tracker.core.jsonbody import MAX_JSON_BYTES, nesting_depth
 from tracker.core.models import AuditEvent
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
 from tracker.directives.presenters import assignment_status, directive_status
@@ -300,10 +302,32 @@ def test_bad_bodies_are_400_json_and_write_nothing(client, tokens, payload):
         response = client.post(f"/api/v1/assignments/{a.id}/progress", json=payload,
                                headers=headers)
     body = check(response, PROGRESS, "post")
-    assert response.status_code == 400, body
-    assert body["status"] == 400 and re.search(r"[àáảãạăâđêôơưữựếệộ]", body["error"])
+    # A body past the JSON limit is refused before parsing: 413, like any oversized request.
+    size = len(payload) if isinstance(payload, bytes) else len(json.dumps(payload))
+    expected = 413 if size > MAX_JSON_BYTES else 400
+    assert response.status_code == expected, body
+    assert body["status"] == expected and re.search(r"[àáảãạăâđêôơưữựếệộ]", body["error"])
     db.session.expire_all()
     assert counts() == before
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(client, tokens, depth):
+    a = open_assignment("GDDT")
+    before = counts()
+    body = b'{"percent": 10, "result": "ok", "x": ' + b"[" * depth + b"]" * depth + b"}"
+    response = client.post(f"/api/v1/assignments/{a.id}/progress", data=body,
+                           headers={**bearer(tokens["gddt"]), "Content-Type": "application/json"})
+    assert response.status_code in (400, 413)
+    assert "lồng nhau quá sâu" in response.get_json()["error"] or response.status_code == 413
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_nesting_depth_skips_brackets_inside_strings():
+    assert nesting_depth(rb'{"a": "[[[[{{{{\\"}') == 1  # an escaped backslash ends nothing
+    assert nesting_depth(rb'{"a": "\"[[["}') == 1  # an escaped quote keeps the string open
+    assert nesting_depth(b'[[1], {"b": [2]}]') == 3
 
 
 def test_stale_version_is_409_with_current_values(client, tokens):

@@ -222,9 +222,38 @@ def _error(description: str, name: str = "Error") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
 
 
-def _ok(name: str, description: str = "OK", code: str = "200") -> dict[str, Any]:
-    return {code: {"description": description,
-                   "content": {"application/json": {"schema": _ref(name)}}}}
+def _ok(name: str, description: str = "OK", code: str = "200",
+        links: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description,
+                                "content": {"application/json": {"schema": _ref(name)}}}
+    if links:
+        response["links"] = links
+    return {code: response}
+
+
+def _link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link: how a client (and schemathesis's stateful run) goes on from here."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+# What a client does next with what it got: open a directive from the list, an assignment from
+# the list or from a directive, report progress on it, read it back.
+LINKS = {
+    "listDirectives": {"GetDirective": _link("getDirective",
+                                             directive_id="$response.body#/items/0/id")},
+    "getDirective": {
+        "GetAssignment": _link("getAssignment",
+                               assignment_id="$response.body#/assignments/0/id"),
+        "PostProgress": _link("postProgress",
+                              assignment_id="$response.body#/assignments/0/id"),
+    },
+    "listAssignments": {
+        "GetAssignment": _link("getAssignment", assignment_id="$response.body#/items/0/id"),
+        "PostProgress": _link("postProgress", assignment_id="$response.body#/items/0/id"),
+    },
+    "postProgress": {"GetAssignment": _link("getAssignment",
+                                            assignment_id="$response.body#/assignment/id")},
+}
 
 
 ERRORS_READ = {
@@ -234,24 +263,42 @@ ERRORS_READ = {
 
 
 def _q(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An optional query parameter; sent empty it means its default, as the web forms send it."""
+    if "enum" in schema:
+        schema = {**schema, "enum": [*schema["enum"], ""]}
+    elif schema.get("type") == "integer":
+        schema = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
     return {"name": name, "in": "query", "required": False, "schema": schema,
             "description": description}
 
 
+# Only days that exist, 2000-2100 (29/02 in leap years): a date the pattern admits is one the
+# API accepts, and an impossible one (31/02) is refused by the document as by the API.
+_YEAR = r"(?:20\d{2}|2100)"
+_LEAP = r"20(?:[02468][048]|[13579][26])"
+_DAY_MONTH = (r"(?:(?:0[1-9]|1\d|2[0-8])/(?:0[1-9]|1[0-2])|(?:29|30)/(?:0[13-9]|1[0-2])"
+              r"|31/(?:0[13578]|1[02]))")
+_MONTH_DAY = (r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+              r"|(?:0[13578]|1[02])-31)")
+DATE_PATTERN = (
+    rf"^(?:{_DAY_MONTH}/{_YEAR}|29/02/{_LEAP}|{_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)?$"
+)
 AS_OF_PARAMS = [
-    _q("as_of", {"type": "string", "pattern": r"^\d{2}/\d{2}/\d{4}$"},
-       "Ngày tính tình trạng (dd/mm/yyyy), mặc định hôm nay."),
+    _q("as_of", {"type": "string", "pattern": DATE_PATTERN},
+       "Ngày tính tình trạng (dd/mm/yyyy, hoặc yyyy-mm-dd), để trống là hôm nay."),
     _q("against", {"type": "string", "enum": ["extended", "original"]},
        "Tính theo thời hạn đã gia hạn (mặc định) hay thời hạn ban đầu."),
 ]
 PAGE_PARAMS = [
-    _q("page", {"type": "integer", "minimum": 1}, "Trang, từ 1."),
+    _q("page", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Trang, từ 1."),
     _q("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
        f"Số dòng mỗi trang (tối đa {MAX_PER_PAGE})."),
 ]
-PERIOD_PARAM = _q("period", {"type": "string", "pattern": r"^(\d{4}-\d{2}|all)$"},
+PERIOD_PARAM = _q("period", {"type": "string",
+                             "pattern": r"^(?:(?:20\d{2}|2100)-(?:0[1-9]|1[0-2])|all)?$"},
                   "Kỳ YYYY-MM; 'all' cho mọi kỳ; mặc định kỳ hiện tại hoặc gần nhất.")
-UNIT_PARAM = _q("unit", {"type": "integer", "minimum": 1}, "Mã số (id) đơn vị.")
+UNIT_PARAM = _q("unit", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                "Mã số (id) đơn vị.")
 BUCKET_PARAM = _q("bucket", {"type": "string", "enum": [b.value for b in Bucket]}, "Tình trạng.")
 
 
@@ -296,13 +343,15 @@ def build_spec() -> dict[str, Any]:
                     *AS_OF_PARAMS,
                     *PAGE_PARAMS,
                 ],
-                "responses": {**_ok("DirectivePage"), **ERRORS_READ},
+                "responses": {**_ok("DirectivePage", links=LINKS["listDirectives"]),
+                              **ERRORS_READ},
             }},
             "/directives/{directive_id}": {"get": {
                 "operationId": "getDirective",
                 "summary": "Một nhiệm vụ với phân công, tình trạng và cập nhật gần nhất",
                 "parameters": [_id_param("directive_id"), *AS_OF_PARAMS],
-                "responses": {**_ok("DirectiveDetail"), **ERRORS_READ,
+                "responses": {**_ok("DirectiveDetail", links=LINKS["getDirective"]),
+                              **ERRORS_READ,
                               "404": _error("Không tìm thấy nhiệm vụ")},
             }},
             "/assignments": {"get": {
@@ -310,7 +359,8 @@ def build_spec() -> dict[str, Any]:
                 "summary": "Danh sách phân công (lọc theo đơn vị, kỳ, tình trạng)",
                 "parameters": [UNIT_PARAM, PERIOD_PARAM, BUCKET_PARAM, *AS_OF_PARAMS,
                                *PAGE_PARAMS],
-                "responses": {**_ok("AssignmentPage"), **ERRORS_READ},
+                "responses": {**_ok("AssignmentPage", links=LINKS["listAssignments"]),
+                              **ERRORS_READ},
             }},
             "/assignments/{assignment_id}": {"get": {
                 "operationId": "getAssignment",
@@ -327,13 +377,15 @@ def build_spec() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": _ref("ProgressInput")}}},
                 "responses": {
-                    **_ok("ProgressCreated", "Đã ghi nhận báo cáo", "201"),
+                    **_ok("ProgressCreated", "Đã ghi nhận báo cáo", "201",
+                          links=LINKS["postProgress"]),
                     "400": _error("Dữ liệu không hợp lệ"),
                     "401": ERRORS_READ["401"],
                     "403": _error("Không phải cán bộ của đơn vị được giao"),
                     "404": _error("Không tìm thấy phân công"),
                     "409": _error("Đã có người cập nhật trước, hoặc nhiệm vụ không còn mở",
                                   "Conflict"),
+                    "413": _error("Dữ liệu gửi lên quá lớn"),
                 },
             }},
             "/openapi.json": {"get": {

@@ -22,6 +22,7 @@ from tracker.api.openapi import build_spec
 from tracker.auth.permissions import Action, require, requires
 from tracker.core.errors import NotFound, UserError
 from tracker.core.forms import parse_int
+from tracker.core.jsonbody import read_json
 from tracker.directives import listing, queries
 from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
 from tracker.directives.status_sql import assignment_bucket
@@ -187,44 +188,43 @@ def assignment(assignment_id: int):
     return jsonify(serialize.assignment_detail(_load_assignment(assignment_id), as_of, against))
 
 
-def _error(status: int, message: str, **extra: Any):
-    return jsonify(error=message, status=status, **extra), status
+TEXT_FIELDS = {
+    "result": "Kết quả đạt được (result)",
+    "difficulties": "Khó khăn, vướng mắc (difficulties)",
+    "proposals": "Đề xuất, kiến nghị (proposals)",
+}
 
 
-def _progress_input(data: Any) -> dict[str, Any] | tuple:
-    """Validate the JSON body; a (response, status) tuple when it is not acceptable."""
+def _text_field(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserError(f"{TEXT_FIELDS[name]} phải là chuỗi ký tự.")
+    if len(value) > MAX_TEXT:
+        raise UserError(f"{TEXT_FIELDS[name]} quá dài (tối đa {MAX_TEXT} ký tự).")
+    return value
+
+
+def _progress_input(data: Any) -> dict[str, Any]:
+    """The JSON body as the service's arguments; a UserError (400) when it is not acceptable."""
     if not isinstance(data, dict):
-        return _error(400, "Dữ liệu gửi lên phải là một đối tượng JSON hợp lệ.")
+        raise UserError("Dữ liệu gửi lên phải là một đối tượng JSON hợp lệ.")
     percent = data.get("percent")
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
-        return _error(400, "Tiến độ (percent) phải là số nguyên từ 0 đến 100.")
+        raise UserError("Tiến độ (percent) phải là số nguyên từ 0 đến 100.")
     values: dict[str, Any] = {"percent": percent}
-    labels = {
-        "result": "Kết quả đạt được (result)",
-        "difficulties": "Khó khăn, vướng mắc (difficulties)",
-        "proposals": "Đề xuất, kiến nghị (proposals)",
-    }
-    for name, label in labels.items():
-        value = data.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            return _error(400, f"{label} phải là chuỗi ký tự.")
-        if len(value) > MAX_TEXT:
-            return _error(400, f"{label} quá dài (tối đa {MAX_TEXT} ký tự).")
-        values[name] = value
+    values.update({name: _text_field(data, name) for name in TEXT_FIELDS})
     if not values["result"].strip():
-        return _error(400, "Vui lòng nhập kết quả đạt được (result).")
+        raise UserError("Vui lòng nhập kết quả đạt được (result).")
     version = data.get("version")
     if version is not None and (
         isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 2**31
     ):
-        return _error(400, "Phiên bản (version) phải là số nguyên dương.")
-    report_done = data.get("report_done", False)
-    if report_done is None:
-        report_done = False
+        raise UserError("Phiên bản (version) phải là số nguyên dương.")
+    report_done = data.get("report_done") or False
     if not isinstance(report_done, bool):
-        return _error(400, "Báo cáo hoàn thành (report_done) phải là true hoặc false.")
+        raise UserError("Báo cáo hoàn thành (report_done) phải là true hoặc false.")
     values["expected_version"] = version
     values["report_done"] = report_done
     return values
@@ -236,9 +236,7 @@ def post_progress(assignment_id: int):
     """An officer of the assignment's unit reports progress (or completion)."""
     a = _load_assignment(assignment_id)
     require(current_user, Action.REPORT_PROGRESS, a)
-    values = _progress_input(request.get_json(silent=True))
-    if isinstance(values, tuple):
-        return values
+    values = _progress_input(read_json(request))
     progress = workflow.post_progress(a, current_user, **values)
     as_of, against = _as_of()
     return jsonify(

@@ -23,7 +23,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 _MONTH_SLASH = re.compile(r"(\d{1,2})\s*/\s*(\d{4})")
-_MONTH_ISO = re.compile(r"(\d{4})-(\d{1,2})")
+_MONTH_ISO = re.compile(r"(\d{4})-(\d{2})")
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
 _HALF = re.compile(r"(\d{4})-[Hh]([12])")
 _YEAR = re.compile(r"(\d{4})")

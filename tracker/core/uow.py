@@ -98,14 +98,21 @@ def on_race(message: str) -> None:
     g.uow_race_message = message
 
 
+# Integrity errors that mean "someone else got there first": a unique key taken, a row we
+# refer to deleted meanwhile. Others (NOT NULL, CHECK) are bugs and stay 500s.
+RACE_SQLSTATES = {"23505", "23503"}
+RACE_SQLITE_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
 def is_race(exc: BaseException) -> bool:
-    """Lost to another transaction: a version counter moved, or a unique key was taken first
-    (other integrity errors, a NOT NULL say, are bugs and stay 500s)."""
+    """Lost to another transaction: a version counter moved, a unique key was taken first, or
+    a row this transaction refers to was deleted by another one."""
     if isinstance(exc, StaleDataError):
         return True
     if isinstance(exc, IntegrityError):
-        code = getattr(exc.orig, "sqlstate", None)
-        return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+        if getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES:
+            return True
+        return any(text in str(exc.orig) for text in RACE_SQLITE_MESSAGES)
     return False
 
 

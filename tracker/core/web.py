@@ -197,7 +197,11 @@ def handle_user_error(exc: UserError):
         extra = {"current": current} if current else {}
         return jsonify(error=exc.message, status=exc.status, **extra), exc.status
     if rerender is not None:
-        body = rerender(exc)  # None: this error gets the plain page after all
+        try:
+            body = rerender(exc)  # None: this error gets the plain page after all
+        except UserError:  # the page itself is gone now (deleted meanwhile): the plain answer
+            uow.rollback()
+            body = None
         if body is not None:
             return body, exc.status
     return render_error(exc.status, exc.message)

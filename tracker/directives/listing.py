@@ -109,10 +109,7 @@ def parse_period(args: Mapping[str, str], periods: list[Period]) -> Period | Non
     if key == ALL_PERIODS:
         return None
     ref = PeriodKey.parse(key)
-    period = queries.find_period(periods, ref)
-    if period is None:
-        raise UserError(f"Không có nhiệm vụ nào trong kỳ {key[:20]}.")
-    return period
+    return queries.find_period(periods, ref) or queries.empty_period(ref)
 
 
 def parse_bucket(value: str | None) -> Bucket | None:

@@ -137,6 +137,15 @@ def find_period(periods: list[Period], ref: PeriodKey) -> Period | None:
     return next((p for p in periods if p.ref == ref), None)
 
 
+NO_PERIOD_ID = 0  # no row has it: filtering by it finds nothing
+
+
+def empty_period(ref: PeriodKey) -> Period:
+    """A period nobody has given tasks for (yet): pages and the API show it empty, not a 400.
+    Never added to the session."""
+    return Period(id=NO_PERIOD_ID, year=ref.year, month=ref.month)
+
+
 def next_position(period_id: int, parent_id: int | None) -> int:
     """The position after the last directive of the period at that level (report order)."""
     parent_clause = (
