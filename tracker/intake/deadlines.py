@@ -112,25 +112,7 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
     the deadline.
     """
     folded = fold(text)
-    found: list[Deadline] = []
-    regular: Deadline | None = None
-    for match in _REGULAR.finditer(folded):
-        regular = regular or Deadline(None, _span(text, match, "thường xuyên"))
-    if cell and re.fullmatch(r"\s*thuong xuyen\W*", folded):
-        regular = Deadline(None, text.strip())
-    for match in _BY_DATE.finditer(folded):
-        day = _date_of(match, context, warnings, number)
-        if day is not None:
-            found.append(Deadline(day, _span(text, match)))
-    spans: list[tuple[int, int, Deadline]] = []
-    for pattern in (_IN_MONTH, _IN_QUARTER, _IN_HALF, _IN_YEAR):
-        for match in pattern.finditer(folded):
-            period = _period_of(pattern, match, context.period)
-            if period is None or period.end < context.period.start:
-                continue  # a month already past is history, not a deadline
-            day = _last_working_day(period, context.calendar)
-            spans.append((match.start(), match.end(), Deadline(day, _span(text, match))))
-    found.extend(deadline for _, _, deadline in spans)
+    found = _by_dates(text, folded, context, warnings, number) + _in_periods(text, folded, context)
     days: Deadline | None = None
     for match in _DAYS.finditer(folded):
         days = days or _days(text, match, context)
@@ -138,6 +120,47 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
         cell_deadline = _cell_deadline(text, folded, context, warnings, number)
         if cell_deadline is not None and not found and days is None:
             found.append(cell_deadline)
+    _add_labelled(text, folded, context, warnings, number, found)
+    dated = [deadline for deadline in found if deadline.date is not None]
+    if dated:
+        return _latest(dated, warnings, number)
+    return days or _regular(text, folded, cell)
+
+
+def _regular(text: str, folded: str, cell: bool) -> Deadline | None:
+    """"(thường xuyên)", "Thời hạn: thường xuyên": no deadline, said on purpose."""
+    if cell and re.fullmatch(r"\s*thuong xuyen\W*", folded):
+        return Deadline(None, text.strip())
+    match = _REGULAR.search(folded)
+    return Deadline(None, _span(text, match, "thường xuyên")) if match else None
+
+
+def _by_dates(text: str, folded: str, context: DeadlineContext, warnings: list[str],
+              number: str) -> list[Deadline]:
+    found = []
+    for match in _BY_DATE.finditer(folded):
+        day = _date_of(match, context, warnings, number)
+        if day is not None:
+            found.append(Deadline(day, _span(text, match)))
+    return found
+
+
+def _in_periods(text: str, folded: str, context: DeadlineContext) -> list[Deadline]:
+    """"trong tháng 10/2023", "trong quý IV": the last working day of that period."""
+    found = []
+    for pattern in (_IN_MONTH, _IN_QUARTER, _IN_HALF, _IN_YEAR):
+        for match in pattern.finditer(folded):
+            period = _period_of(pattern, match, context.period)
+            if period is None or period.end < context.period.start:
+                continue  # a month already past is history, not a deadline
+            day = _last_working_day(period, context.calendar)
+            found.append(Deadline(day, _span(text, match)))
+    return found
+
+
+def _add_labelled(text: str, folded: str, context: DeadlineContext, warnings: list[str],
+                  number: str, found: list[Deadline]) -> None:
+    """"Thời hạn: 31/10/2023", "Thời gian hoàn thành: Quý I/2024"."""
     for match in _LABELLED.finditer(folded):
         rest = text[match.end():]
         value = re.split(r"[;)]|\.(?=\s|$)", rest, maxsplit=1)[0]
@@ -145,18 +168,19 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
         if labelled is not None and all(labelled.date != d.date for d in found):
             written = text[match.start() : match.end()] + labelled.text
             found.append(Deadline(labelled.date, written.strip(), labelled.working_days))
-    dated = [deadline for deadline in found if deadline.date is not None]
-    if dated:
-        latest = max(dated, key=lambda deadline: deadline.date)  # type: ignore[arg-type,return-value]
-        distinct = sorted({deadline.date for deadline in dated})  # type: ignore[type-var]
-        if len(distinct) > 1:
-            shown = ", ".join(day.strftime("%d/%m/%Y") for day in distinct)
-            warnings.append(
-                f"Nhiệm vụ {number}: có nhiều mốc thời hạn ({shown}); đề xuất thời hạn muộn "
-                "nhất, hãy kiểm tra lại."
-            )
-        return latest
-    return days or regular
+
+
+def _latest(dated: list[Deadline], warnings: list[str], number: str) -> Deadline:
+    """Several dates: the latest is the deadline, the others milestones (said in a warning)."""
+    latest = max(dated, key=lambda deadline: deadline.date)  # type: ignore[arg-type,return-value]
+    distinct = sorted({deadline.date for deadline in dated})  # type: ignore[type-var]
+    if len(distinct) > 1:
+        shown = ", ".join(day.strftime("%d/%m/%Y") for day in distinct)
+        warnings.append(
+            f"Nhiệm vụ {number}: có nhiều mốc thời hạn ({shown}); đề xuất thời hạn muộn "
+            "nhất, hãy kiểm tra lại."
+        )
+    return latest
 
 
 def _span(text: str, match: re.Match[str], fallback: str | None = None) -> str:
