@@ -724,3 +724,43 @@ def test_custom_rules_are_used_by_parse_report() -> None:
     item = parse_report(_report(HEADING), rules=rules).items[0]
     assert item.lead_units == ["CCT"]
     assert item.field == "cai_cach_hanh_chinh"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead", "support"),
+    [
+        ("Phòng Lao động - Thương binh và Xã hội rà soát danh sách hộ nghèo; phối hợp Phòng Y "
+         "tế khám bệnh cho người cao tuổi.", ["LDTBXH"], ["YT"]),
+        ("Giao Phòng Lao động - Thương binh và Xã hội chủ trì, phối hợp UBND các phường, xã "
+         "thực hiện chi trả trợ cấp.", ["LDTBXH"], WARD_CODES),
+    ],
+)
+def test_xa_hoi_inside_a_unit_name_is_not_a_commune(sentence: str, lead: list[str],
+                                                     support: list[str]) -> None:
+    text = (
+        "BÁO CÁO\n\nII. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG 12/2024\n\n"
+        f"1. {sentence}\n\nTrên đây là báo cáo./.\n"
+    )
+    item = parse_report(text).items[0]
+    assert item.lead_units == lead
+    assert item.support_units == support
+    assert item.unmatched_units == []
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "own", "target"),
+    [
+        ("Kết quả thực hiện nhiệm vụ quý III và phương hướng, nhiệm vụ quý IV năm 2025",
+         "II. PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM QUÝ IV NĂM 2025", "2025-Q3", "2025-Q4"),
+        ("Tình hình thực hiện nhiệm vụ tháng 12 và nhiệm vụ trọng tâm tháng 01 năm 2024",
+         "II. NHIỆM VỤ TRỌNG TÂM THÁNG 01 NĂM 2024", "2023-12", "2024-01"),
+        ("Kết quả 6 tháng đầu năm và nhiệm vụ 6 tháng cuối năm 2025",
+         "III. NHIỆM VỤ, GIẢI PHÁP 6 THÁNG CUỐI NĂM 2025", "2025-H1", "2025-H2"),
+    ],
+)
+def test_a_title_naming_two_periods_with_one_year(title: str, heading: str, own: str,
+                                                   target: str) -> None:
+    text = f"BÁO CÁO\n{title}\n\n{heading}\n\n1. Phòng Kinh tế tổng hợp số liệu.\n"
+    report = parse_report(text)
+    assert report.report_period is not None and report.report_period.key == own
+    assert report.target.key == target

@@ -231,6 +231,14 @@ def _last_name_word(words: list[tuple[int, int, str]], folded_words: list[str],
     return last
 
 
+def _starts_unit(words: list[str]) -> bool:
+    """Whether a unit name starts with these words; "xã hội" ("Lao động - Thương binh và Xã
+    hội") is a word, not a commune."""
+    if words[:2] == ["xa", "hoi"]:
+        return False
+    return any(tuple(words[: len(h)]) == h for h in HEADS)
+
+
 def _ends_name(words: list[tuple[int, int, str]], folded_words: list[str], index: int,
                head_len: int) -> bool:
     """Whether the word at ``index`` (a word, not punctuation) is past the name's end."""
@@ -238,9 +246,9 @@ def _ends_name(words: list[tuple[int, int, str]], folded_words: list[str], index
     low = folded_words[index]
     if not (word[:1].islower() or word.isdigit()):
         # "Phòng Kinh tế và Phòng Y tế": a second unit starts after "và"
-        return index > head_len and any(
-            tuple(folded_words[index : index + len(h)]) == h for h in HEADS
-        ) and folded_words[index - 1] in ("va", "&")
+        return index > head_len and _starts_unit(folded_words[index:]) and folded_words[
+            index - 1
+        ] in ("va", "&")
     pair = tuple(folded_words[index : index + 2])
     compound = (words[index - 1][2].lower(), word.lower()) in _COMPOUNDS
     stop = word.lower() in _STOP_WORDS and pair not in _NAME_WORDS_AFTER and not compound
@@ -249,7 +257,7 @@ def _ends_name(words: list[tuple[int, int, str]], folded_words: list[str], index
     if low == "va" and folded_words[index - 1] != "hdnd":  # "HĐND và UBND" is one
         nxt = folded_words[index + 1 : index + 4]
         following = words[index + 1][2] if index + 1 < len(words) else ""
-        return any(tuple(nxt[: len(h)]) == h for h in HEADS) or nxt[:1] == ["ubnd"] or (
+        return _starts_unit(nxt) or nxt[:1] == ["ubnd"] or (
             not following or following.lower() in _STOP_WORDS
         )
     return False

@@ -52,6 +52,7 @@ class Deadline:
     date: dt.date | None
     text: str
     working_days: int | None = None
+    counted_from: dt.date | None = None  # the day N working days count from, when known
 
     @property
     def kind(self) -> str:
@@ -167,7 +168,8 @@ def _add_labelled(text: str, folded: str, context: DeadlineContext, warnings: li
         labelled = _cell_deadline(value, fold(value), context, warnings, number)
         if labelled is not None and all(labelled.date != d.date for d in found):
             written = text[match.start() : match.end()] + labelled.text
-            found.append(Deadline(labelled.date, written.strip(), labelled.working_days))
+            found.append(Deadline(labelled.date, written.strip(), labelled.working_days,
+                                  labelled.counted_from))
 
 
 def _latest(dated: list[Deadline], warnings: list[str], number: str) -> Deadline:
@@ -252,7 +254,7 @@ def _days(text: str, match: re.Match[str], context: DeadlineContext) -> Deadline
         base = None  # counted from an event whose date is unknown ("kể từ ngày kết thúc quý")
     if match.group("work"):
         day = context.calendar.add_working_days(base, n) if base is not None else None
-        return Deadline(day, written, working_days=n)
+        return Deadline(day, written, working_days=n, counted_from=base)
     return Deadline(base + dt.timedelta(days=n) if base is not None else None, written)
 
 
@@ -277,7 +279,7 @@ def _cell_deadline(text: str, folded: str, context: DeadlineContext, warnings: l
     days = _DAYS.search("trong " + re.sub(r"^\s*trong\s+", "", folded))
     if days:
         deadline = _days("trong " + re.sub(r"^\s*trong\s+", "", value, flags=re.I), days, context)
-        return Deadline(deadline.date, value, deadline.working_days)
+        return Deadline(deadline.date, value, deadline.working_days, deadline.counted_from)
     return None
 
 
