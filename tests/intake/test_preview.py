@@ -285,3 +285,30 @@ def test_the_upload_period_may_be_a_quarter(preview, client):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Xem trước: nhiệm vụ trọng tâm quý IV/2025" in page
+
+
+def test_a_unit_named_beside_its_group_keeps_its_own_role(preview, client):
+    text = (
+        "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ TRÀ VINH\n\nBÁO CÁO\nTình hình tháng 11 năm 2024\n\n"
+        "II. MỘT SỐ NHIỆM VỤ TRỌNG TÂM TRONG THÁNG 12/2024\n\n"
+        "1. Giao UBND Phường 7 chủ trì, phối hợp UBND các phường, xã tổ chức hội thao.\n\n"
+        "2. Giao UBND các phường, xã chủ trì, phối hợp Phòng Văn hóa và Thông tin tuyên "
+        "truyền.\n\nTrên đây là báo cáo./.\n"
+    )
+    response = _upload(client, text.encode(), "hoi-thao.txt")
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    form = scrape_forms(html)[url + "/confirm"]
+    p7, wards = str(_unit("P7").id), {str(_unit(c).id) for c in ("P1", "P9", "XLD")}
+    assert ("lead-1", p7) in form and ("group-1-0", p7) not in form
+    assert wards <= {v for k, v in form if k == "group-1-0"}
+    assert wards | {p7} <= {v for k, v in form if k == "group-2-0"}
+    assert not [v for k, v in form if k == "lead-2"]  # the wards lead through their group
+    assert client.post(url + "/confirm", data=MultiDict(form)).status_code == 302
+    directives = _directives()
+    assert _roles(directives["1"])["P7"] == "lead"
+    assert _roles(directives["1"])["XLD"] == "support"
+    assert set(_roles(directives["2"]).values()) == {"lead", "support"}
+    assert _roles(directives["2"])["VHTT"] == "support"
+    assert _roles(directives["2"])["P7"] == "lead"

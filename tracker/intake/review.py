@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tracker.constants import LEAD
+from tracker.constants import LEAD, SUPPORT
 from tracker.core.formatting import fmt_date
 from tracker.directives.fields import DEFAULT_FIELD
 from tracker.directives.services import DATE_DEADLINE, NO_DEADLINE, WORKING_DAYS_DEADLINE
@@ -171,11 +171,14 @@ def propose_review(parsed: ParsedReport, units: Units, today: dt.date) -> Review
     rows = []
     for item, parent in walk(parsed.items):
         groups = group_rows(item, units)
-        grouped = {i for g in groups for i in g.member_ids}
-        lead_ids = [i for i in units.ids(item.lead_units) if i not in grouped]
-        support_ids = [i for i in units.ids(item.support_units) if i not in grouped]
-        _preselect(groups, set(units.ids(item.lead_units)) | set(units.ids(item.support_units)),
-                   set(lead_ids) | set(support_ids))
+        proposed = {LEAD: units.ids(item.lead_units), SUPPORT: units.ids(item.support_units)}
+        # A group's members are ticked in the group, not again in the list of its role.
+        listed = {
+            role: [i for i in ids if not any(i in g.member_ids for g in groups if g.role == role)]
+            for role, ids in proposed.items()
+        }
+        _preselect(groups, proposed, listed)
+        lead_ids, support_ids = listed[LEAD], listed[SUPPORT]
         rows.append(Row(
             item=item,
             parent=parent.number if parent else None,
@@ -200,17 +203,23 @@ def group_rows(item: ParsedItem, units: Units) -> list[GroupRow]:
     return rows
 
 
-def _preselect(groups: list[GroupRow], proposed: set[int], named: set[int]) -> None:
+def _preselect(groups: list[GroupRow], proposed: dict[str, list[int]],
+               listed: dict[str, list[int]]) -> None:
     """A group meant whole starts with its proposed members ticked; a counted one with none.
 
-    A member already proposed outside the group (named on its own) or by an earlier group of
-    the other role is not ticked twice.
+    A member the text names on its own in the other role ("Phường 7 chủ trì, phối hợp các
+    phường, xã") keeps that role; one ticked by an earlier group is not ticked twice.
     """
-    taken = set(named)
+    taken: set[int] = set()
     for group in groups:
-        if group.count is None:
-            group.selected = [i for i in group.member_ids if i in proposed and i not in taken]
-            taken.update(group.selected)
+        if group.count is not None:
+            continue
+        other = SUPPORT if group.role == LEAD else LEAD
+        group.selected = [
+            i for i in group.member_ids
+            if i in proposed[group.role] and i not in listed[other] and i not in taken
+        ]
+        taken.update(group.selected)
 
 
 def mentions(item: ParsedItem) -> list[Mention]:
@@ -270,7 +279,7 @@ def proposed_text(item: ParsedItem, units: Units) -> str:
     included, groups by their words."""
     parts = []
     for role, codes, label in ((LEAD, item.lead_units, "Chủ trì"),
-                               ("support", item.support_units, "phối hợp")):
+                               (SUPPORT, item.support_units, "phối hợp")):
         groups = [g for g in item.unit_groups if g.role == role]
         grouped = {c for g in groups for c in g.unit_codes}
         names = [units.by_code[c].name for c in codes if c in units.by_code and c not in grouped]
