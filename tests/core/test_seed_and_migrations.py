@@ -51,3 +51,43 @@ def test_migration_upgrades_empty_database_and_matches_models(tmp_path):
         assert "alembic_version" in tables
     finally:
         drop()
+
+
+def test_period_kind_migration_keeps_months_and_admits_quarters(tmp_path):
+    """0003_period_kind: existing periods become months; a quarter beside its first month fits."""
+    from flask_migrate import downgrade
+
+    url, drop = make_database(tmp_path)
+    try:
+        app = build_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="0002")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("INSERT INTO period (id, year, month) VALUES (1, 2023, 3)"))
+                conn.execute(sa.text("INSERT INTO period (id, year, month) VALUES (2, 2025, 10)"))
+            upgrade(revision="0003_period_kind")
+            with db.engine.begin() as conn:
+                kinds = conn.execute(sa.text("SELECT id, kind FROM period ORDER BY id")).all()
+                assert [tuple(row) for row in kinds] == [(1, "month"), (2, "month")]
+                conn.execute(sa.text(
+                    "INSERT INTO period (id, year, month, kind) VALUES (3, 2025, 10, 'quarter')"
+                ))
+            for bad in ("(4, 2025, 10, 'quarter')", "(5, 2025, 1, 'week')"):
+                try:
+                    with db.engine.begin() as conn:
+                        conn.execute(sa.text(
+                            f"INSERT INTO period (id, year, month, kind) VALUES {bad}"
+                        ))
+                except sa.exc.IntegrityError:
+                    pass
+                else:
+                    raise AssertionError(f"{bad} was accepted")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DELETE FROM period WHERE kind <> 'month'"))
+            downgrade(revision="0002")
+            with db.engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT id, year, month FROM period ORDER BY id"))
+                assert [tuple(row) for row in rows] == [(1, 2023, 3), (2, 2025, 10)]
+            db.engine.dispose()
+    finally:
+        drop()

@@ -294,9 +294,10 @@ PAGE_PARAMS = [
     _q("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
        f"Số dòng mỗi trang (tối đa {MAX_PER_PAGE})."),
 ]
-PERIOD_PARAM = _q("period", {"type": "string",
-                             "pattern": r"^(?:(?:20\d{2}|2100)-(?:0[1-9]|1[0-2])|all)?$"},
-                  "Kỳ YYYY-MM; 'all' cho mọi kỳ; mặc định kỳ hiện tại hoặc gần nhất.")
+PERIOD_PATTERN = r"^(?:(?:20\d{2}|2100)(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?|all)?$"
+PERIOD_PARAM = _q("period", {"type": "string", "pattern": PERIOD_PATTERN},
+                  "Kỳ: YYYY-MM (tháng), YYYY-Q1..Q4 (quý), YYYY-H1/H2 (6 tháng), YYYY (năm); "
+                  "'all' cho mọi kỳ; mặc định kỳ hiện tại hoặc gần nhất.")
 UNIT_PARAM = _q("unit", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 "Mã số (id) đơn vị.")
 BUCKET_PARAM = _q("bucket", {"type": "string", "enum": [b.value for b in Bucket]}, "Tình trạng.")

@@ -29,7 +29,7 @@ class Action(StrEnum):
     ACCOUNT = "account"  # one's own password, notification choices, sign-out
     MANAGE_DIRECTIVES = "manage_directives"  # create and edit directives, assign units
     WITHDRAW = "withdraw"  # withdraw a directive
-    IMPORT_REPORTS = "import_reports"  # upload a report, review and confirm its tasks
+    IMPORT_REPORTS = "import_reports"  # upload, review, confirm a report (+ the units it names)
     REPORT_PROGRESS = "report_progress"  # progress, evidence, completion, extension request
     CONFIRM_COMPLETION = "confirm_completion"  # confirm or return a reported completion
     DECIDE_EXTENSION = "decide_extension"  # approve or reject an extension request

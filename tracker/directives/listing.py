@@ -259,7 +259,7 @@ def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
             stmt = stmt.where(buckets.c.bucket == f.bucket.value)
     desc = f.order == "desc"
     number_order = [d.position.desc() if desc else d.position.asc(), d.id]
-    newest_first = [Period.year.desc(), Period.month.desc()]
+    newest_first = Period.newest_first()
     if f.sort == "deadline":
         key = d.deadline.desc() if desc else d.deadline.asc()
         order = [key.nulls_last(), *newest_first, d.position, d.id]

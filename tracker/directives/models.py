@@ -17,29 +17,52 @@ from tracker.constants import (
     STATES,
     UPDATE_KINDS,
 )
-from tracker.core.periods import PeriodKey
+from tracker.core.periods import MONTH, PERIOD_KINDS, SPAN_MONTHS, PeriodKey
 from tracker.extensions import db
 from tracker.units.models import Unit
 
 
 class Period(db.Model):
-    """A stored reporting period (kỳ báo cáo); its rules are those of the value ``PeriodKey``."""
+    """A stored reporting period (kỳ báo cáo): a month, quarter, half-year or year.
+
+    Its rules are those of the value ``PeriodKey``; ``month`` is the span's first month
+    (October for "quý IV/2025"), ``kind`` its length.
+    """
 
     __tablename__ = "period"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     month: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(10), default=MONTH, server_default=MONTH)
 
-    __table_args__ = (sa.UniqueConstraint("year", "month"),)
+    __table_args__ = (
+        sa.UniqueConstraint("year", "month", "kind"),
+        sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in PERIOD_KINDS)})", name="kind"),
+    )
+
+    @classmethod
+    def newest_first(cls) -> list[sa.ColumnElement]:
+        """ORDER BY for period lists: latest end first; a longer span before the months it holds
+        (năm 2025, 6 tháng cuối năm 2025, quý IV/2025, 12/2025, 11/2025, ...)."""
+        span = sa.case(SPAN_MONTHS, value=cls.kind, else_=1)
+        return [(cls.year * 12 + cls.month + span).desc(), span.desc()]
 
     @property
     def ref(self) -> PeriodKey:
-        return PeriodKey(self.year, self.month)
+        return PeriodKey(self.year, self.month, self.kind or MONTH)
 
     @property
     def label(self) -> str:
         return self.ref.label
+
+    @property
+    def title(self) -> str:
+        return self.ref.title
+
+    @property
+    def caption(self) -> str:
+        return self.ref.caption
 
     @property
     def key(self) -> str:

@@ -13,14 +13,16 @@ from tracker.extensions import db
 
 def get_period(ref: PeriodKey) -> Period | None:
     return db.session.scalar(
-        sa.select(Period).where(Period.year == ref.year, Period.month == ref.month)
+        sa.select(Period).where(
+            Period.year == ref.year, Period.month == ref.month, Period.kind == ref.kind
+        )
     )
 
 
 def get_or_create_period(ref: PeriodKey) -> Period:
     period = get_period(ref)
     if period is None:
-        period = Period(year=ref.year, month=ref.month)
+        period = Period(year=ref.year, month=ref.month, kind=ref.kind)
         db.session.add(period)
         db.session.flush()
     return period
@@ -38,7 +40,7 @@ def default_period() -> Period | None:
     return db.session.scalar(
         sa.select(Period)
         .where(sa.exists().where(Directive.period_id == Period.id))
-        .order_by(Period.year.desc(), Period.month.desc())
+        .order_by(*Period.newest_first())
         .limit(1)
     )
 
@@ -107,7 +109,7 @@ def periods_with_counts() -> list[tuple[Period, int]]:
         .join(Directive, Directive.period_id == Period.id)
         .where(Directive.parent_id.is_(None))
         .group_by(Period.id)
-        .order_by(Period.year.desc(), Period.month.desc())
+        .order_by(*Period.newest_first())
     ).all()
     return [(period, n) for period, n in rows]
 
@@ -119,16 +121,16 @@ def periods_with_directives() -> list[Period]:
         db.session.scalars(
             sa.select(Period)
             .where(sa.exists().where(Directive.period_id == Period.id))
-            .order_by(Period.year.desc(), Period.month.desc())
+            .order_by(*Period.newest_first())
         )
     )
 
 
 def pick_default(periods: list[Period]) -> Period | None:
     """default_period() over an already loaded list (newest first): no extra query."""
-    today = clock.today()
+    month = PeriodKey.of_month(clock.today())
     for period in periods:
-        if (period.year, period.month) == (today.year, today.month):
+        if period.ref == month:
             return period
     return periods[0] if periods else None
 
@@ -143,7 +145,7 @@ NO_PERIOD_ID = 0  # no row has it: filtering by it finds nothing
 def empty_period(ref: PeriodKey) -> Period:
     """A period nobody has given tasks for (yet): pages and the API show it empty, not a 400.
     Never added to the session."""
-    return Period(id=NO_PERIOD_ID, year=ref.year, month=ref.month)
+    return Period(id=NO_PERIOD_ID, year=ref.year, month=ref.month, kind=ref.kind)
 
 
 def next_position(period_id: int, parent_id: int | None) -> int:

@@ -38,7 +38,7 @@ def unit_record(unit_id: int, as_of: dt.date, against: str = EXTENDED) -> list[P
         .join(Period, Period.id == Directive.period_id)
         .where(Assignment.unit_id == unit_id)
         .group_by(Period.id, Period.year, Period.month, bucket)
-        .order_by(Period.year.desc(), Period.month.desc())
+        .order_by(*Period.newest_first())
     ).all()
     records: dict[int, PeriodRecord] = {}
     for period, value, count in rows:

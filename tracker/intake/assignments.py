@@ -172,6 +172,24 @@ def _unit_at(text: str, folded: str, pos: int, end: int,
     if not words:
         return None
     folded_words = [fold(word) for _, _, word in words]
+    head = _head(words, folded_words)
+    if head is None:
+        return None
+    last = _last_name_word(words, folded_words, len(head))
+    name_end = words[last][1]
+    name = text[pos:name_end].strip(" -–&/,")
+    unit = _match_prefix(name, catalogue)
+    if unit is not None and unit[1] < len(name):
+        name = name[: unit[1]].rstrip(" -–&/,")
+        name_end = pos + len(name)
+    return Mention(name, unit[0] if unit else None), name_end
+
+
+def _head(words: list[tuple[int, int, str]], folded_words: list[str]) -> tuple[str, ...] | None:
+    """The unit-kind words a name opens with ("Phòng", "Trung tâm", "UBND"), when they open one.
+
+    "Phòng Y tế" and "UBND các xã" name units; "phòng chống dịch" does not.
+    """
     head = next((h for h in (*HEADS, ("ubnd",)) if tuple(folded_words[: len(h)]) == h), None)
     if head is None:
         return None
@@ -180,52 +198,69 @@ def _unit_at(text: str, folded: str, pos: int, end: int,
         return None
     after = words[len(head)][2] if len(words) > len(head) else ""
     named_head = any(word[:1].isupper() for _, _, word in words[1 : len(head)])  # "Ban Quản lý"
-    if not named_head and not after[:1].isupper() and not after[:1].isdigit():
-        following = tuple(folded_words[len(head) : len(head) + 2])
-        committee = head in (("ubnd",), ("uy", "ban", "nhan", "dan"))
-        if not (following[:1] in _LEVEL_STARTS or following in _LEVEL_STARTS) and not (
-            committee and (following[:1] in WARD_HEADS or following in WARD_HEADS)
-        ):
-            return None
-    last = len(head)  # index of the last word in the name
-    index = len(head)
+    if named_head or after[:1].isupper() or after[:1].isdigit():
+        return head
+    following = tuple(folded_words[len(head) : len(head) + 2])
+    committee = head in (("ubnd",), ("uy", "ban", "nhan", "dan"))
+    if following[:1] in _LEVEL_STARTS or following in _LEVEL_STARTS:
+        return head
+    if committee and (following[:1] in WARD_HEADS or following in WARD_HEADS):
+        return head
+    return None
+
+
+def _last_name_word(words: list[tuple[int, int, str]], folded_words: list[str],
+                    head_len: int) -> int:
+    """Index of the last word of the unit name that starts at words[0]."""
+    last = head_len
+    index = head_len
     while index < len(words) and index < MAX_NAME_WORDS:
         word = words[index][2]
-        low = folded_words[index]
         if not re.match(r"[^\W_]", word):
             joins = index + 1 < len(words) and re.match(r"[^\W_]", words[index + 1][2])
             if word in "-–&/" and joins:
                 index += 1
                 continue
             break
-        if word[:1].islower() or word.isdigit():
-            pair = tuple(folded_words[index : index + 2])
-            compound = (words[index - 1][2].lower(), word.lower()) in _COMPOUNDS
-            stop = word.lower() in _STOP_WORDS and pair not in _NAME_WORDS_AFTER and not compound
-            if stop and index > len(head):
-                break
-            if low == "va" and folded_words[index - 1] != "hdnd":  # "HĐND và UBND" is one
-                nxt = folded_words[index + 1 : index + 4]
-                following = words[index + 1][2] if index + 1 < len(words) else ""
-                if any(tuple(nxt[: len(h)]) == h for h in HEADS) or nxt[:1] == ["ubnd"] or (
-                    not following or following.lower() in _STOP_WORDS
-                ):
-                    break
-        elif index > len(head) and any(
-            tuple(folded_words[index : index + len(h)]) == h for h in HEADS
-        ) and folded_words[index - 1] in ("va", "&"):
+        if _ends_name(words, folded_words, index, head_len):
             break
         last = index
         index += 1
-    while last > len(head) and folded_words[last] in ("va", "&", "-"):
+    while last > head_len and folded_words[last] in ("va", "&", "-"):
         last -= 1
-    name_end = words[last][1]
-    name = text[pos:name_end].strip(" -–&/,")
-    unit = _match_prefix(name, catalogue)
-    if unit is not None and unit[1] < len(name):
-        name = name[: unit[1]].rstrip(" -–&/,")
-        name_end = pos + len(name)
-    return Mention(name, unit[0] if unit else None), name_end
+    return last
+
+
+def _starts_unit(words: list[str]) -> bool:
+    """Whether a unit name starts with these words; "xã hội" ("Lao động - Thương binh và Xã
+    hội") is a word, not a commune."""
+    if words[:2] == ["xa", "hoi"]:
+        return False
+    return any(tuple(words[: len(h)]) == h for h in HEADS)
+
+
+def _ends_name(words: list[tuple[int, int, str]], folded_words: list[str], index: int,
+               head_len: int) -> bool:
+    """Whether the word at ``index`` (a word, not punctuation) is past the name's end."""
+    word = words[index][2]
+    low = folded_words[index]
+    if not (word[:1].islower() or word.isdigit()):
+        # "Phòng Kinh tế và Phòng Y tế": a second unit starts after "và"
+        return index > head_len and _starts_unit(folded_words[index:]) and folded_words[
+            index - 1
+        ] in ("va", "&")
+    pair = tuple(folded_words[index : index + 2])
+    compound = (words[index - 1][2].lower(), word.lower()) in _COMPOUNDS
+    stop = word.lower() in _STOP_WORDS and pair not in _NAME_WORDS_AFTER and not compound
+    if stop and index > head_len:
+        return True
+    if low == "va" and folded_words[index - 1] != "hdnd":  # "HĐND và UBND" is one
+        nxt = folded_words[index + 1 : index + 4]
+        following = words[index + 1][2] if index + 1 < len(words) else ""
+        return _starts_unit(nxt) or nxt[:1] == ["ubnd"] or (
+            not following or following.lower() in _STOP_WORDS
+        )
+    return False
 
 
 def _match_prefix(name: str, catalogue: Catalogue) -> tuple[UnitRef, int] | None:

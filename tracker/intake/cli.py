@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from tracker.calendar.services import load_calendar
 from tracker.core import uow
 from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date
@@ -21,11 +20,9 @@ from tracker.core.forms import parse_date
 from tracker.core.periods import PeriodKey
 from tracker.directives.fields import FIELD_LABELS
 from tracker.intake import drafts
-from tracker.intake.parser import ParsedReport, parse_report
+from tracker.intake.parser import ParsedReport
 from tracker.intake.reading import read_report_file
-from tracker.intake.rules import routing_rules
-from tracker.intake.unit_names import UnitRef
-from tracker.units.queries import active_units, units_by_code
+from tracker.units.queries import units_by_code
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -46,7 +43,8 @@ def _fail(message: str) -> None:
 
 @click.command("import-report")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--period", help="Kỳ YYYY-MM khi tiêu đề mục II không ghi tháng/năm.")
+@click.option("--period", help="Kỳ khi tiêu đề mục nhiệm vụ không ghi rõ: 2023-03, 03/2023, "
+              "2023-Q4, 2023-H1 hoặc 2023.")
 @click.option("--dry-run", is_flag=True, help="Chỉ xem trước, không ghi gì.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả phân tích dạng JSON.")
 @click.option("--deadline", help="Thời hạn chung dd/mm/yyyy (mặc định: ngày cuối kỳ).")
@@ -58,16 +56,12 @@ def import_report_command(
 ) -> None:
     """Import the priority tasks of a report (.txt, .md, .docx, .pdf)."""
     chosen = _option(PeriodKey.parse, period, "--period")
-    chosen_period = (chosen.year, chosen.month) if chosen else None
     default_deadline = _option(lambda v: parse_date(v, "--deadline"), deadline, "--deadline")
     assigned_on = _option(lambda v: parse_date(v, "--today"), today, "--today")
     try:
         data = file.read_bytes()
         text = read_report_file(file.name, data, max_bytes=MAX_FILE_BYTES)
-        parsed = parse_report(
-            text, chosen_period, rules=routing_rules(), catalogue=_catalogue(),
-            calendar=load_calendar(), assigned_on=assigned_on,
-        )
+        parsed = drafts.parse_for_import(text, chosen, assigned_on)
     except UserError as exc:
         _fail(exc.message)
     except OSError as exc:
@@ -111,19 +105,14 @@ def import_report_command(
     )
 
 
-def _catalogue() -> list[UnitRef] | None:
-    """The database's active units for the parser (None: the demo catalogue)."""
-    return [UnitRef(u.code, u.name, u.kind) for u in active_units()] or None
-
-
 def _describe(parsed: ParsedReport, default_deadline: dt.date | None) -> None:
     """What an import would create, item by item."""
-    last = default_deadline or PeriodKey(parsed.year, parsed.month).last_day
+    last = default_deadline or parsed.period_key.last_day
     total = sum(1 + len(item.children) for item in parsed.items)
     click.echo(
-        f"Kỳ {parsed.month:02d}/{parsed.year}: sẽ tạo {total} nhiệm vụ "
+        f"Kỳ {parsed.period_key.label}: sẽ tạo {total} nhiệm vụ "
         f"({len(parsed.items)} nhiệm vụ, {total - len(parsed.items)} nhiệm vụ con), "
-        f"thời hạn {fmt_date(last)}."
+        f"thời hạn {fmt_date(last)} nếu văn bản không ghi."
     )
     units = units_by_code()
 

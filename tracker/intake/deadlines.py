@@ -52,6 +52,7 @@ class Deadline:
     date: dt.date | None
     text: str
     working_days: int | None = None
+    counted_from: dt.date | None = None  # the day N working days count from, when known
 
     @property
     def kind(self) -> str:
@@ -112,25 +113,7 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
     the deadline.
     """
     folded = fold(text)
-    found: list[Deadline] = []
-    regular: Deadline | None = None
-    for match in _REGULAR.finditer(folded):
-        regular = regular or Deadline(None, _span(text, match, "thường xuyên"))
-    if cell and re.fullmatch(r"\s*thuong xuyen\W*", folded):
-        regular = Deadline(None, text.strip())
-    for match in _BY_DATE.finditer(folded):
-        day = _date_of(match, context, warnings, number)
-        if day is not None:
-            found.append(Deadline(day, _span(text, match)))
-    spans: list[tuple[int, int, Deadline]] = []
-    for pattern in (_IN_MONTH, _IN_QUARTER, _IN_HALF, _IN_YEAR):
-        for match in pattern.finditer(folded):
-            period = _period_of(pattern, match, context.period)
-            if period is None or period.end < context.period.start:
-                continue  # a month already past is history, not a deadline
-            day = _last_working_day(period, context.calendar)
-            spans.append((match.start(), match.end(), Deadline(day, _span(text, match))))
-    found.extend(deadline for _, _, deadline in spans)
+    found = _by_dates(text, folded, context, warnings, number) + _in_periods(text, folded, context)
     days: Deadline | None = None
     for match in _DAYS.finditer(folded):
         days = days or _days(text, match, context)
@@ -138,25 +121,68 @@ def read_deadline(text: str, context: DeadlineContext, warnings: list[str], numb
         cell_deadline = _cell_deadline(text, folded, context, warnings, number)
         if cell_deadline is not None and not found and days is None:
             found.append(cell_deadline)
+    _add_labelled(text, folded, context, warnings, number, found)
+    dated = [deadline for deadline in found if deadline.date is not None]
+    if dated:
+        return _latest(dated, warnings, number)
+    return days or _regular(text, folded, cell)
+
+
+def _regular(text: str, folded: str, cell: bool) -> Deadline | None:
+    """"(thường xuyên)", "Thời hạn: thường xuyên": no deadline, said on purpose."""
+    if cell and re.fullmatch(r"\s*thuong xuyen\W*", folded):
+        return Deadline(None, text.strip())
+    match = _REGULAR.search(folded)
+    return Deadline(None, _span(text, match, "thường xuyên")) if match else None
+
+
+def _by_dates(text: str, folded: str, context: DeadlineContext, warnings: list[str],
+              number: str) -> list[Deadline]:
+    found = []
+    for match in _BY_DATE.finditer(folded):
+        day = _date_of(match, context, warnings, number)
+        if day is not None:
+            found.append(Deadline(day, _span(text, match)))
+    return found
+
+
+def _in_periods(text: str, folded: str, context: DeadlineContext) -> list[Deadline]:
+    """"trong tháng 10/2023", "trong quý IV": the last working day of that period."""
+    found = []
+    for pattern in (_IN_MONTH, _IN_QUARTER, _IN_HALF, _IN_YEAR):
+        for match in pattern.finditer(folded):
+            period = _period_of(pattern, match, context.period)
+            if period is None or period.end < context.period.start:
+                continue  # a month already past is history, not a deadline
+            day = _last_working_day(period, context.calendar)
+            found.append(Deadline(day, _span(text, match)))
+    return found
+
+
+def _add_labelled(text: str, folded: str, context: DeadlineContext, warnings: list[str],
+                  number: str, found: list[Deadline]) -> None:
+    """"Thời hạn: 31/10/2023", "Thời gian hoàn thành: Quý I/2024"."""
     for match in _LABELLED.finditer(folded):
         rest = text[match.end():]
         value = re.split(r"[;)]|\.(?=\s|$)", rest, maxsplit=1)[0]
         labelled = _cell_deadline(value, fold(value), context, warnings, number)
         if labelled is not None and all(labelled.date != d.date for d in found):
             written = text[match.start() : match.end()] + labelled.text
-            found.append(Deadline(labelled.date, written.strip(), labelled.working_days))
-    dated = [deadline for deadline in found if deadline.date is not None]
-    if dated:
-        latest = max(dated, key=lambda deadline: deadline.date)  # type: ignore[arg-type,return-value]
-        distinct = sorted({deadline.date for deadline in dated})  # type: ignore[type-var]
-        if len(distinct) > 1:
-            shown = ", ".join(day.strftime("%d/%m/%Y") for day in distinct)
-            warnings.append(
-                f"Nhiệm vụ {number}: có nhiều mốc thời hạn ({shown}); đề xuất thời hạn muộn "
-                "nhất, hãy kiểm tra lại."
-            )
-        return latest
-    return days or regular
+            found.append(Deadline(labelled.date, written.strip(), labelled.working_days,
+                                  labelled.counted_from))
+
+
+def _latest(dated: list[Deadline], warnings: list[str], number: str) -> Deadline:
+    """Several dates: the latest is the deadline, the others milestones (said in a warning)."""
+    latest = max(dated, key=lambda deadline: deadline.date)  # type: ignore[arg-type,return-value]
+    distinct = sorted({deadline.date for deadline in dated})  # type: ignore[type-var]
+    if len(distinct) > 1:
+        shown = ", ".join(day.strftime("%d/%m/%Y") for day in distinct)
+        warnings.append(
+            f"Nhiệm vụ {number}: có nhiều mốc thời hạn ({shown}); đề xuất thời hạn muộn "
+            "nhất, hãy kiểm tra lại."
+        )
+    return latest
 
 
 def _span(text: str, match: re.Match[str], fallback: str | None = None) -> str:
@@ -228,7 +254,7 @@ def _days(text: str, match: re.Match[str], context: DeadlineContext) -> Deadline
         base = None  # counted from an event whose date is unknown ("kể từ ngày kết thúc quý")
     if match.group("work"):
         day = context.calendar.add_working_days(base, n) if base is not None else None
-        return Deadline(day, written, working_days=n)
+        return Deadline(day, written, working_days=n, counted_from=base)
     return Deadline(base + dt.timedelta(days=n) if base is not None else None, written)
 
 
@@ -253,7 +279,7 @@ def _cell_deadline(text: str, folded: str, context: DeadlineContext, warnings: l
     days = _DAYS.search("trong " + re.sub(r"^\s*trong\s+", "", folded))
     if days:
         deadline = _days("trong " + re.sub(r"^\s*trong\s+", "", value, flags=re.I), days, context)
-        return Deadline(deadline.date, value, deadline.working_days)
+        return Deadline(deadline.date, value, deadline.working_days, deadline.counted_from)
     return None
 
 

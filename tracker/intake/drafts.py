@@ -11,15 +11,19 @@ import datetime as dt
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import sqlalchemy as sa
 
+from tracker.admin.services import create_unit
 from tracker.auth.models import User
+from tracker.calendar.services import load_calendar
 from tracker.constants import LEAD, NOT_STARTED, SUPPORT
 from tracker.core import audit, clock
 from tracker.core.errors import UserError
+from tracker.core.formatting import fmt_date
 from tracker.core.periods import PeriodKey
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, SourceDocument
@@ -28,12 +32,15 @@ from tracker.directives.search import search_text
 from tracker.directives.services import check_deadline_year, directive_snapshot
 from tracker.extensions import db
 from tracker.intake.models import ImportDraft
-from tracker.intake.parser import ParsedItem, ParsedReport
+from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
+from tracker.intake.rules import routing_rules
+from tracker.intake.unit_names import UnitRef
 from tracker.units.models import Unit
-from tracker.units.queries import units_by_code
+from tracker.units.queries import active_units, units_by_code
 
 DRAFT_KEEP_DAYS = 30
-
+# The issuing body when neither the caller nor the report's header names one.
+DEFAULT_ISSUER = "UBND thành phố Trà Vinh"
 
 
 @dataclass
@@ -44,6 +51,43 @@ class ItemChoice:
     lead_units: list[str]  # unit codes
     support_units: list[str]
     deadline: dt.date | None  # None: thường xuyên
+    deadline_basis: str | None = None  # "15 ngày làm việc kể từ ngày 02/10/2023"
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """A unit the report names that the catalogue lacks, to be added on confirm."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass
+class ImportPlan:
+    """A reviewed preview: units to add first, then the directives with these choices."""
+
+    choices: dict[str, ItemChoice]
+    new_units: list[NewUnit] = field(default_factory=list)
+    issuer: str | None = None
+
+
+def working_days_basis(n: int, start: dt.date) -> str:
+    """How a working-day deadline is recorded on its assignments (as the assign form does)."""
+    return f"{n} ngày làm việc kể từ ngày {fmt_date(start)}"
+
+
+def proposed_deadline(item: ParsedItem, fallback: dt.date | None) -> tuple[dt.date | None,
+                                                                           str | None]:
+    """(deadline, basis) an item gets without a reviewer: the text's, else ``fallback``."""
+    if item.deadline is not None:
+        basis = None
+        if item.working_days is not None and item.deadline_from is not None:
+            basis = working_days_basis(item.working_days, item.deadline_from)
+        return item.deadline, basis
+    if item.regular:
+        return None, None
+    return fallback, None
 
 
 @dataclass
@@ -52,6 +96,17 @@ class ImportResult:
     created: list[Directive] = field(default_factory=list)
     already_imported: bool = False
     missing_units: set[str] = field(default_factory=set)  # proposed codes with no such unit
+
+
+def parse_for_import(text: str, period: PeriodKey | None = None,
+                     assigned_on: dt.date | None = None) -> ParsedReport:
+    """Parse a report against this database: its active units as the catalogue, its routing
+    rules, its working-day calendar, tasks assigned on ``assigned_on`` (default today)."""
+    catalogue = [UnitRef(u.code, u.name, u.kind) for u in active_units()] or None
+    return parse_report(
+        text, period, rules=routing_rules(), catalogue=catalogue, calendar=load_calendar(),
+        assigned_on=assigned_on or clock.today(),
+    )
 
 
 def content_hash(text: str) -> str:
@@ -81,36 +136,32 @@ def import_report(
     user: User | None = None,
     default_deadline: dt.date | None = None,
     assigned_on: dt.date | None = None,
-    issuer: str = "UBND thành phố Trà Vinh",
+    issuer: str | None = None,
     choices: dict[str, ItemChoice] | None = None,
 ) -> ImportResult:
     """Create the period's directives and assignments from a parsed report.
 
     ``choices`` holds the reviewer's corrections by item number ("6", "6.1"); items without one
-    take the parser's proposal and ``default_deadline`` (the period's last day when None).
-    Idempotent: the same text (by content hash) imported again creates nothing.
+    take the parser's proposal: the deadline the text gives, else ``default_deadline`` (the
+    period's last day when None). ``issuer``: the issuing body (default: the one the report's
+    header names, else DEFAULT_ISSUER). Idempotent: the same text (by content hash) imported
+    again creates nothing.
     """
     existing = imported_source(original_text)
     if existing is not None:
         return ImportResult(source=existing, already_imported=True)
-    if parsed.kind != "month":  # stored periods are months until Period gets its kind
-        raise UserError(
-            f"Báo cáo giao nhiệm vụ cho {parsed.target.label}; hiện hệ thống chỉ nhập được "
-            "nhiệm vụ theo tháng. Hãy chọn kỳ (tháng/năm) khi nhập để đưa các nhiệm vụ vào "
-            "tháng đó."
-        )
     choices = choices or {}
     units = units_by_code()
     for number, choice in choices.items():
         check_choice(number, choice, units)
-    period = get_or_create_period(PeriodKey(parsed.year, parsed.month))
+    period = get_or_create_period(parsed.period_key)
     deadline = default_deadline if default_deadline is not None else period.last_day
     assigned_on = assigned_on or clock.today()
     source = SourceDocument(
         number=parsed.document_number,
         issued_on=parsed.issued_on,
-        issuer=issuer,
-        title=parsed.title or f"Nhiệm vụ trọng tâm tháng {period.label}",
+        issuer=(issuer or parsed.issuer or DEFAULT_ISSUER)[:200],
+        title=(parsed.title or f"Nhiệm vụ trọng tâm {period.title}")[:500],
         original_text=original_text,
         content_hash=content_hash(original_text),
         period=period,
@@ -126,10 +177,10 @@ def import_report(
     for item, parent_item in walk(parsed.items):
         parent = created[parent_item.number] if parent_item else None
         proposal = ItemChoice(
-            field=item.field or (parent.field if parent else DEFAULT_FIELD),
-            lead_units=list(item.lead_units),
-            support_units=list(item.support_units),
-            deadline=deadline,
+            item.field or (parent.field if parent else DEFAULT_FIELD),
+            list(item.lead_units),
+            list(item.support_units),
+            *proposed_deadline(item, deadline),
         )
         choice = choices.get(item.number, proposal)
         if parent is None:
@@ -158,7 +209,13 @@ def import_report(
     return result
 
 
-def check_choice(number: str, choice: ItemChoice, units: dict[str, Unit]) -> None:
+class Named(Protocol):
+    """A unit as the checks need it: a Unit row, or one the preview is about to create."""
+
+    name: str
+
+
+def check_choice(number: str, choice: ItemChoice, units: Mapping[str, Named]) -> None:
     if choice.field not in FIELD_LABELS:
         raise UserError(f"Nhiệm vụ {number}: lĩnh vực không hợp lệ.")
     if not choice.lead_units:
@@ -213,6 +270,7 @@ def _create_from_item(
                     unit=unit,
                     role=role,
                     deadline=choice.deadline,
+                    deadline_basis=choice.deadline_basis,
                     assigned_on=assigned_on,
                     state=NOT_STARTED,
                 )
@@ -265,19 +323,25 @@ def get_draft(token: str) -> ImportDraft | None:
 def confirm_draft(
     draft: ImportDraft,
     parsed: ParsedReport,
-    choices: dict[str, ItemChoice],
+    plan: ImportPlan,
     *,
     user: User | None = None,
     assigned_on: dt.date | None = None,
 ) -> ImportResult:
-    """Import a reviewed draft once; a second confirm finds it done and creates nothing."""
+    """Import a reviewed draft once, adding the units it names first (same transaction); a
+    second confirm finds it done and creates nothing."""
     if draft.source_id is not None:
         return ImportResult(source=draft.source, already_imported=True)
+    existing = imported_source(draft.text)
+    if existing is not None:
+        return ImportResult(source=existing, already_imported=True)
+    for new in plan.new_units:
+        create_unit(code=new.code, name=new.name, kind=new.kind, email=None, active=True)
     result = import_report(
-        parsed, draft.text, user=user, assigned_on=assigned_on, choices=choices
+        parsed, draft.text, user=user, assigned_on=assigned_on, choices=plan.choices,
+        issuer=plan.issuer,
     )
     draft.source_id = result.source.id
     draft.confirmed_at = clock.now()
     db.session.flush()
     return result
-

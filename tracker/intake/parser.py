@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.core.errors import UserError
+from tracker.core.periods import PeriodKey
 from tracker.directives.fields import DEFAULT_FIELD
 from tracker.intake.deadlines import DeadlineContext, WeekdayCalendar, WorkingDays, read_deadline
 from tracker.intake.periods import MONTH, ReportPeriod, complete
@@ -39,7 +40,7 @@ from tracker.intake.sections import (
     report_title,
 )
 from tracker.intake.structure import Builder, split_items
-from tracker.intake.text import ABBREVIATIONS, clean, shorten
+from tracker.intake.text import ABBREVIATIONS, clean, fold, shorten
 from tracker.intake.unit_names import Catalogue, UnitRef, demo_catalogue
 
 __all__ = [
@@ -79,6 +80,14 @@ class ParsedItem:
     working_days: int | None = None
     unmatched: list[Unmatched] = dataclasses.field(default_factory=list)
     unit_groups: list[UnitGroup] = dataclasses.field(default_factory=list)
+    deadline_from: dt.date | None = None  # the day "N ngày làm việc" counted from
+
+    @property
+    def regular(self) -> bool:
+        """The text says "thường xuyên": no deadline on purpose."""
+        return self.deadline is None and self.working_days is None and bool(
+            self.deadline_text
+        ) and "thuong xuyen" in fold(self.deadline_text or "")
 
     @property
     def unmatched_units(self) -> list[str]:
@@ -121,10 +130,18 @@ class ParsedReport:
     issuer: str | None = None
     report_period: ReportPeriod | None = None
     section_heading: str | None = None
+    # Every heading that looked like a priority section, in document order (the preview says
+    # which one was taken); not part of --json, whose shape is fixed.
+    section_candidates: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def period(self) -> tuple[int, int]:
         return self.year, self.month
+
+    @property
+    def period_key(self) -> PeriodKey:
+        """The tasks' period as the database stores it."""
+        return PeriodKey(self.year, self.month, self.kind)
 
     @property
     def target(self) -> ReportPeriod:
@@ -166,7 +183,7 @@ _NO_ITEMS = (
 
 def parse_report(
     text: str,
-    period: tuple[int, int] | ReportPeriod | None = None,
+    period: tuple[int, int] | ReportPeriod | PeriodKey | None = None,
     rules: list[RuleSpec] | None = None,
     *,
     catalogue: list[UnitRef] | None = None,
@@ -223,12 +240,17 @@ def parse_report(
         issuer=issuer(preamble),
         report_period=own,
         section_heading=heading.text,
+        section_candidates=[h.text for h in headings],
     )
 
 
-def _given_period(period: tuple[int, int] | ReportPeriod | None) -> ReportPeriod | None:
+def _given_period(
+    period: tuple[int, int] | ReportPeriod | PeriodKey | None,
+) -> ReportPeriod | None:
     if period is None or isinstance(period, ReportPeriod):
         return period
+    if isinstance(period, PeriodKey):
+        return ReportPeriod.of_key(period)
     year, month = period
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise ReportParseError(
@@ -333,10 +355,10 @@ def _finish(builder: Builder, rules: list[RuleSpec], units: Catalogue, context: 
     )
     if deadline is not None:
         item.deadline, item.deadline_text = deadline.date, deadline.text
-        item.working_days = deadline.working_days
+        item.working_days, item.deadline_from = deadline.working_days, deadline.counted_from
     elif parent is not None:
         item.deadline, item.deadline_text = parent.deadline, parent.deadline_text
-        item.working_days = parent.working_days
+        item.working_days, item.deadline_from = parent.working_days, parent.deadline_from
     item.children = [
         _finish(child, rules, units, context, item, warnings, proposal)
         for child in builder.children

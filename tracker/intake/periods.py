@@ -1,8 +1,9 @@
 """Periods a report speaks of: a month, a quarter, six months or a year.
 
-The database Period is a month today; ``ReportPeriod`` carries the kind so a quarter or year
-report is not silently read as a month. ``first_month`` is the month a non-month period starts
-with (a quarter's first month, January or July for a half-year, January for a year).
+``ReportPeriod`` counts a period by its number (quarter 4); the stored form is
+``tracker.core.periods.PeriodKey`` (first month), and ``ReportPeriod.of_key`` goes between.
+``first_month`` is the month a non-month period starts with (a quarter's first month, January
+or July for a half-year, January for a year).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from tracker.core.periods import SPAN_MONTHS, PeriodKey
 from tracker.intake.text import ROMAN_NUMERALS, roman
 
 MONTH = "month"
@@ -40,6 +42,13 @@ class ReportPeriod:
     @classmethod
     def month(cls, year: int, month: int) -> ReportPeriod:
         return cls(MONTH, year, month)
+
+    @classmethod
+    def of_key(cls, key: PeriodKey) -> ReportPeriod:
+        """The same span as a stored period's key (``PeriodKey`` counts in first months)."""
+        if key.kind == YEAR:
+            return cls(YEAR, key.year)
+        return cls(key.kind, key.year, (key.month - 1) // SPAN_MONTHS[key.kind] + 1)
 
     @property
     def months(self) -> int:

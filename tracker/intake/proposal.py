@@ -21,7 +21,7 @@ from tracker.intake.assignments import (
     read_units,
     unit_cell,
 )
-from tracker.intake.routing import RuleSpec, rule_hits
+from tracker.intake.routing import RuleHit, RuleSpec, rule_hits
 from tracker.intake.unit_names import Catalogue
 
 MAX_LEAD_UNITS = 2
@@ -75,15 +75,7 @@ class Proposal:
 
 def propose(text: str, rules: list[RuleSpec], catalogue: Catalogue,
             cells: dict[str, str] | None = None) -> Proposal:
-    cells = cells or {}
-    units = read_units(text, catalogue)
-    leads_m, supports_m = units.leads, units.supports
-    if cells.get("lead"):
-        leads_m = unit_cell(cells["lead"], catalogue)
-        supports_m = [m for m in supports_m if m not in leads_m]
-    if cells.get("support"):
-        supports_m = unit_cell(cells["support"], catalogue) + supports_m
-
+    leads_m, supports_m = _mentions(text, catalogue, cells or {})
     hits = rule_hits(text, rules)
     best_lead = next((h for h in hits if h.rule.role == LEAD and h.rule.unit_codes), None)
     if best_lead is not None and best_lead.rule.field:
@@ -100,18 +92,7 @@ def propose(text: str, rules: list[RuleSpec], catalogue: Catalogue,
         for mention in mentions:
             _take(mention, role, target, unmatched, groups, catalogue)
     if not explicit:
-        rule_supports: list[str] = []
-        if best_lead is not None:
-            codes = list(dict.fromkeys(best_lead.rule.unit_codes))
-            leads.extend(codes[:MAX_LEAD_UNITS])
-            rule_supports.extend(codes[MAX_LEAD_UNITS:])
-        for hit in hits:
-            if hit is not best_lead:
-                rule_supports.extend(hit.rule.unit_codes)
-                group = _rule_group(hit.rule, text[hit.first : hit.first_end], catalogue)
-                if group is not None:
-                    groups.append(group)
-        supports[:0] = rule_supports
+        _from_rules(text, hits, best_lead, catalogue, leads, supports, groups)
     # A counted group ("05 phường, xã") proposes none of its members, only those named.
     named = {m.unit.code for m in leads_m + supports_m if m.unit is not None}
     for group in groups:
@@ -130,6 +111,36 @@ def propose(text: str, rules: list[RuleSpec], catalogue: Catalogue,
         from_text=explicit,
         has_lead=bool(leads) or explicit or best_lead is not None,
     )
+
+
+def _mentions(text: str, catalogue: Catalogue,
+              cells: dict[str, str]) -> tuple[list[Mention], list[Mention]]:
+    """Lead and support mentions of the text; a task table's unit columns win for the lead."""
+    units = read_units(text, catalogue)
+    leads_m, supports_m = units.leads, units.supports
+    if cells.get("lead"):
+        leads_m = unit_cell(cells["lead"], catalogue)
+        supports_m = [m for m in supports_m if m not in leads_m]
+    if cells.get("support"):
+        supports_m = unit_cell(cells["support"], catalogue) + supports_m
+    return leads_m, supports_m
+
+
+def _from_rules(text: str, hits: list[RuleHit], best_lead: RuleHit | None, catalogue: Catalogue,
+                leads: list[str], supports: list[str], groups: list[UnitGroup]) -> None:
+    """No lead in the text: the routing table's best lead rule, the other rules as supports."""
+    rule_supports: list[str] = []
+    if best_lead is not None:
+        codes = list(dict.fromkeys(best_lead.rule.unit_codes))
+        leads.extend(codes[:MAX_LEAD_UNITS])
+        rule_supports.extend(codes[MAX_LEAD_UNITS:])
+    for hit in hits:
+        if hit is not best_lead:
+            rule_supports.extend(hit.rule.unit_codes)
+            group = _rule_group(hit.rule, text[hit.first : hit.first_end], catalogue)
+            if group is not None:
+                groups.append(group)
+    supports[:0] = rule_supports
 
 
 def _take(mention: Mention, role: str, target: list[str], unmatched: list[Unmatched],

@@ -213,6 +213,7 @@ def _rule_hits(text: str, rules: list[RuleSpec]) -> list[_RuleHits]:
 
 
 rule_hits = _rule_hits
+RuleHit = _RuleHits
 
 
 _HEADING_FIELDS = [

@@ -216,7 +216,7 @@ def own_period(title: str | None, preamble: list[str]) -> ReportPeriod | None:
     if title:
         found = find_period(fold(title))
         if found is not None:
-            return found
+            return _shared_year(fold(title), found)
     for line in preamble:
         key = heading_key(line)
         if re.match(r"^(?:i|1)\s*[.:)]", key) and any(w in key for w in ("ket qua", "tinh hinh")):
@@ -224,6 +224,23 @@ def own_period(title: str | None, preamble: list[str]) -> ReportPeriod | None:
             if found is not None:
                 return found
     return None
+
+
+def _shared_year(folded: str, found: ReportPeriod) -> ReportPeriod:
+    """ "quý III và phương hướng, nhiệm vụ quý IV năm 2025": a period named first without its
+    year is the report's own and takes the year of the one after it."""
+    partial = find_partial_period(folded)
+    if partial is None or partial.relative or partial.kind != found.kind:
+        return found
+    if partial.number == (found.number or None):
+        return found
+    try:
+        earlier = ReportPeriod(found.kind, found.year, partial.number)
+    except ValueError:
+        return found
+    if earlier.start > found.start:  # "tháng 12 và ... tháng 01 năm 2024": December 2023
+        earlier = ReportPeriod(found.kind, found.year - 1, partial.number)
+    return earlier
 
 
 def is_end(line: str, heading: Heading) -> bool:

@@ -95,118 +95,182 @@ def unmark(line: str) -> str:
 
 def split_items(section: list[str], warnings: list[str], heading_number: str | None = None,
                 heading_numbering: str = "roman") -> list[Builder]:
-    name = f"mục {heading_number}" if heading_number else "mục nhiệm vụ"
     """The line-by-line state machine behind parse_report (see the module docstring)."""
-    unmarked_lines = [unmark(line) for line in section]
-    numbered = any(
-        (m := _ITEM.match(line)) is not None and int(m.group(1)) <= 3 for line in unmarked_lines
-    )
-    sub_top = heading_numbering == "arabic" and not numbered and any(
-        (m := _SUB_NUMBER.match(line)) and m.group(1) == heading_number for line in unmarked_lines
-    )
-    letter_top = not numbered and not sub_top and any(
-        (m := _LETTER.match(line)) and m.group(1) == "a" for line in unmarked_lines
-    )
-    state = _State()
-    paragraph_start = True
-    skipping = False  # inside a dropped footnote or debris paragraph, until the next blank line
-    footnotes = 0
+    return _Splitter(section, warnings, heading_number, heading_numbering).run()
 
-    from tracker.intake.tables import is_table_line, read_table
 
-    table: list[str] = []
-    for index, (line, unmarked) in enumerate(zip(section, unmarked_lines, strict=True)):
-        if is_table_line(line):
-            table.append(line)
-            if index + 1 == len(section) or not is_table_line(section[index + 1]):
-                state.group = read_table(table, state.items, state.group, warnings)
-                table = []
-                paragraph_start, skipping = True, False
-            continue
-        if not line:
-            paragraph_start, skipping = True, False
-            continue
-        items = state.items
-        current = items[-1] if items else None
+@dataclass
+class _Line:
+    """One line of the section with what its start looks like."""
+
+    raw: str
+    unmarked: str
+    item: re.Match[str] | None
+    sub: re.Match[str] | None
+    deep: re.Match[str] | None
+    letter: re.Match[str] | None
+    bullet: re.Match[str] | None
+
+    @property
+    def marker(self) -> str | None:
+        if self.bullet is None:
+            return None
+        return "-" if self.bullet.group(1) in "-–—" else self.bullet.group(1)
+
+
+class _Splitter:
+    def __init__(self, section: list[str], warnings: list[str], heading_number: str | None,
+                 heading_numbering: str) -> None:
+        self.section = section
+        self.warnings = warnings
+        self.heading_number = heading_number
+        self.name = f"mục {heading_number}" if heading_number else "mục nhiệm vụ"
+        self.unmarked = [unmark(line) for line in section]
+        self.numbered = any(
+            (m := _ITEM.match(line)) is not None and int(m.group(1)) <= 3 for line in self.unmarked
+        )
+        self.sub_top = heading_numbering == "arabic" and not self.numbered and any(
+            (m := _SUB_NUMBER.match(line)) and m.group(1) == heading_number
+            for line in self.unmarked
+        )
+        self.letter_top = not self.numbered and not self.sub_top and any(
+            (m := _LETTER.match(line)) and m.group(1) == "a" for line in self.unmarked
+        )
+        self.state = _State()
+        self.paragraph_start = True
+        self.skipping = False  # inside a dropped footnote or debris paragraph, until a blank line
+        self.footnotes = 0
+        self.table: list[str] = []
+
+    @property
+    def current(self) -> Builder | None:
+        return self.state.items[-1] if self.state.items else None
+
+    def run(self) -> list[Builder]:
+        for index, (raw, unmarked) in enumerate(zip(self.section, self.unmarked, strict=True)):
+            self._line(index, raw, unmarked)
+        if self.footnotes:
+            self.warnings.append(
+                f"Đã bỏ qua {self.footnotes} dòng chú thích cuối trang trong {self.name}."
+            )
+        if self.state.restarted:  # "A. ... 1. 2.  B. ... 1. 2.": tasks carry their group letter
+            for builder in self.state.items:
+                if "." not in builder.number and builder.group_label:
+                    builder.renumber(f"{builder.group_label}.{builder.number}")
+        return self.state.items
+
+    def _line(self, index: int, raw: str, unmarked: str) -> None:
+        from tracker.intake.tables import is_table_line, read_table
+
+        if is_table_line(raw):
+            self.table.append(raw)
+            if index + 1 == len(self.section) or not is_table_line(self.section[index + 1]):
+                self.state.group = read_table(self.table, self.state.items, self.state.group,
+                                              self.warnings)
+                self.table = []
+                self.paragraph_start, self.skipping = True, False
+            return
+        if not raw:
+            self.paragraph_start, self.skipping = True, False
+            return
         if _PAGE_MARKER.match(unmarked):
-            continue
-        if _is_footnote(unmarked, current, paragraph_start):
-            footnotes += 1
-            skipping, paragraph_start = True, False
-            continue
-        item = _ITEM.match(unmarked) if numbered else None
-        sub = _SUB_NUMBER.match(unmarked)
-        deep = _DEEP_NUMBER.match(unmarked)
-        letter = _LETTER.match(unmarked)
-        bullet = _BULLET.match(line)
-        marker = ("-" if bullet.group(1) in "-–—" else bullet.group(1)) if bullet else None
-        new_block = True
-        if _group_heading(line, unmarked, paragraph_start, current, numbered, letter_top):
-            _start_group(state, unmarked)
-        elif item and _accept_number(int(item.group(1)), state, warnings, paragraph_start, name):
+            return
+        if _is_footnote(unmarked, self.current, self.paragraph_start):
+            self.footnotes += 1
+            self.skipping, self.paragraph_start = True, False
+            return
+        line = _Line(raw, unmarked, _ITEM.match(unmarked) if self.numbered else None,
+                     _SUB_NUMBER.match(unmarked), _DEEP_NUMBER.match(unmarked),
+                     _LETTER.match(unmarked), _BULLET.match(raw))
+        if self._new_block(line):
+            self.skipping, self.paragraph_start = False, False
+        else:
+            self._continuation(unmarked)
+
+    def _new_block(self, line: _Line) -> bool:
+        """A group heading, task or sub-item starts on this line (and is recorded)."""
+        if _group_heading(line.raw, line.unmarked, self.paragraph_start, self.current,
+                          self.numbered, self.letter_top):
+            _start_group(self.state, line.unmarked)
+            return True
+        return self._numbered(line) or self._lettered(line) or self._bulleted(line)
+
+    def _numbered(self, line: _Line) -> bool:
+        state, items, current = self.state, self.state.items, self.current
+        item, sub = line.item, line.sub
+        if item and _accept_number(int(item.group(1)), state, self.warnings,
+                                   self.paragraph_start, self.name):
             number = item.group(1)
             if state.restart_prefix:
                 number = f"{state.restart_prefix}.{number}"
             items.append(Builder(number, [item.group(2) or ""], group=state.group,
                                  group_label=state.group_label))
-        elif sub_top and sub and sub.group(1) == heading_number:
+        elif self.sub_top and sub and sub.group(1) == self.heading_number:
             items.append(Builder(f"{sub.group(1)}.{sub.group(2)}", [sub.group(3)],
                                  group=state.group))
-        elif deep and current is not None and current.children:
-            current.target().parts.append(unmarked)
+        elif line.deep and current is not None and current.children:
+            current.target().parts.append(line.unmarked)
         elif sub and current is not None and sub.group(1) == current.number.split(".")[-1]:
             current.add_child(sub.group(3), sub.group(2))
             current.child_marker = current.child_marker or SUB
-        elif letter_top and letter and (current is None or current.child_marker != LETTER
-                                        or state.top_marker == LETTER):
+        else:
+            return False
+        return True
+
+    def _lettered(self, line: _Line) -> bool:
+        state, current, letter = self.state, self.current, line.letter
+        if letter is None:
+            return False
+        if self.letter_top and (current is None or current.child_marker != LETTER
+                                or state.top_marker == LETTER):
             state.top_marker = LETTER
-            items.append(Builder(letter.group(1), [letter.group(2)], group=state.group))
-        elif letter and current is not None and current.child_marker in (None, LETTER, "-", "+",
-                                                                          "•", "*"):
+            state.items.append(Builder(letter.group(1), [letter.group(2)], group=state.group))
+            return True
+        if current is not None and current.child_marker in (None, LETTER, "-", "+", "•", "*"):
             current.child_marker = LETTER
             current.add_child(letter.group(2), letter.group(1))
-        elif bullet and not numbered and not sub_top and not letter_top and (
-            current is None or marker == state.top_marker
-        ):
+            return True
+        return False
+
+    def _bulleted(self, line: _Line) -> bool:
+        state, current, bullet, marker = self.state, self.current, line.bullet, line.marker
+        if bullet is None:
+            return False
+        plain = not self.numbered and not self.sub_top and not self.letter_top
+        if plain and (current is None or marker == state.top_marker):
             if state.top_marker is None:
                 state.top_marker = marker
-                warnings.append(
-                    f"Các nhiệm vụ trong {name} không được đánh số; mỗi gạch đầu dòng được coi "
-                    "là một nhiệm vụ."
+                self.warnings.append(
+                    f"Các nhiệm vụ trong {self.name} không được đánh số; mỗi gạch đầu dòng được "
+                    "coi là một nhiệm vụ."
                 )
-            items.append(Builder(str(len(items) + 1), [bullet.group(2)], group=state.group))
-        elif bullet and current is not None:
+            state.items.append(Builder(str(len(state.items) + 1), [bullet.group(2)],
+                                       group=state.group))
+        elif current is not None:
             if current.child_marker in (None, marker):
                 current.child_marker = marker
                 current.add_child(bullet.group(2))
             else:  # a nested bullet of another kind belongs to the current sub-item
                 current.target().parts.append(bullet.group(2))
         else:
-            new_block = False
-        if new_block:
-            skipping, paragraph_start = False, False
-            continue
+            return False
+        return True
 
-        if skipping or current is None:  # debris, or the intro paragraph under the heading
-            paragraph_start = False
-            continue
+    def _continuation(self, unmarked: str) -> None:
+        """A line that starts nothing: more of the current text, or debris to drop."""
+        current = self.current
+        if self.skipping or current is None:  # debris, or the intro paragraph under the heading
+            self.paragraph_start = False
+            return
         if _starts_lowercase(unmarked) and current.ends_sentence():
-            warnings.append(
+            self.warnings.append(
                 "Đã bỏ qua một đoạn không thuộc nhiệm vụ nào (có thể là phần chú thích bị ngắt "
                 f"trang): «{shorten(clean(unmarked), 80)}»."
             )
-            skipping, paragraph_start = True, False
-            continue
+            self.skipping, self.paragraph_start = True, False
+            return
         current.target().parts.append(unmarked)
-        paragraph_start = False
-
-    if footnotes:
-        warnings.append(f"Đã bỏ qua {footnotes} dòng chú thích cuối trang trong {name}.")
-    if state.restarted:  # "A. ... 1. 2.  B. ... 1. 2.": every task carries its group's letter
-        for builder in state.items:
-            if "." not in builder.number and builder.group_label:
-                builder.renumber(f"{builder.group_label}.{builder.number}")
-    return state.items
+        self.paragraph_start = False
 
 
 def _group_heading(line: str, unmarked: str, paragraph_start: bool, current: Builder | None,

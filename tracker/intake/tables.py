@@ -63,33 +63,52 @@ def read_table(lines: list[str], items: list[Builder], group: str | None,
         warnings.append("Đã bỏ qua một bảng không có cột “Nội dung” trong mục nhiệm vụ.")
         return group
     for row in rows[start:]:
-        def cell(name: str, row: list[str] = row) -> str:
-            index = columns.get(name)  # type: ignore[union-attr]
-            return row[index] if index is not None and index < len(row) else ""
+        group = _read_row(_Row(row, columns), items, group)
+    return group
 
-        text = clean(cell("text").replace("<br>", " "))
-        number = clean(cell("number")).rstrip(".)")
-        filled = [c for c in row if clean(c.replace("<br>", " "))]
-        if not text and not filled:
-            continue
-        if len({clean(c) for c in filled}) == 1 and not cell("lead") and not cell("deadline"):
-            group = clean(filled[0].replace("<br>", " ")).rstrip(":")
-            group = re.sub(r"^(?:[IVX]+|[A-Z])\s*[.)]\s*", "", group)
-            continue
-        if number.upper() in ROMAN_NUMERALS or re.fullmatch(r"[A-Z]", number) or (
-            is_shouting(text) and not cell("lead")
-        ):
-            group = text.rstrip(":")
-            continue
-        cells = {name: cell(name) for name in ("lead", "support", "deadline") if cell(name)}
-        if re.fullmatch(r"[0-9]{1,2}", number):
-            items.append(Builder(number, [text], group=group, cells=cells))
-        elif items and (sub := re.fullmatch(r"[0-9]{1,2}\.([0-9]{1,2})", number)):
-            items[-1].add_child(text, sub.group(1)).cells.update(cells)
-        elif items and re.fullmatch(r"[a-zđ]", number):
-            items[-1].add_child(text, number).cells.update(cells)
-        elif items:
-            items[-1].add_child(text).cells.update(cells)
-        else:
-            items.append(Builder(str(len(items) + 1), [text], group=group, cells=cells))
+
+class _Row:
+    """One body row of a task table, its cells found by the header's column names."""
+
+    def __init__(self, cells: list[str], columns: dict[str, int]) -> None:
+        self.cells = cells
+        self.columns = columns
+
+    def __getitem__(self, name: str) -> str:
+        index = self.columns.get(name)
+        return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+
+def _group_of(row: _Row, text: str, number: str) -> str | None:
+    """The heading a row gives ("I. LĨNH VỰC KINH TẾ", one merged cell), or None for a task."""
+    filled = [c for c in row.cells if clean(c.replace("<br>", " "))]
+    if len({clean(c) for c in filled}) == 1 and not row["lead"] and not row["deadline"]:
+        group = clean(filled[0].replace("<br>", " ")).rstrip(":")
+        return re.sub(r"^(?:[IVX]+|[A-Z])\s*[.)]\s*", "", group)
+    if number.upper() in ROMAN_NUMERALS or re.fullmatch(r"[A-Z]", number) or (
+        is_shouting(text) and not row["lead"]
+    ):
+        return text.rstrip(":")
+    return None
+
+
+def _read_row(row: _Row, items: list[Builder], group: str | None) -> str | None:
+    text = clean(row["text"].replace("<br>", " "))
+    number = clean(row["number"]).rstrip(".)")
+    if not text and not any(clean(c.replace("<br>", " ")) for c in row.cells):
+        return group
+    heading = _group_of(row, text, number)
+    if heading is not None:
+        return heading
+    cells = {name: row[name] for name in ("lead", "support", "deadline") if row[name]}
+    if re.fullmatch(r"[0-9]{1,2}", number):
+        items.append(Builder(number, [text], group=group, cells=cells))
+    elif items and (sub := re.fullmatch(r"[0-9]{1,2}\.([0-9]{1,2})", number)):
+        items[-1].add_child(text, sub.group(1)).cells.update(cells)
+    elif items and re.fullmatch(r"[a-zđ]", number):
+        items[-1].add_child(text, number).cells.update(cells)
+    elif items:
+        items[-1].add_child(text).cells.update(cells)
+    else:
+        items.append(Builder(str(len(items) + 1), [text], group=group, cells=cells))
     return group
