@@ -50,7 +50,9 @@ class Measured:
         tracemalloc.stop()
 
     def assert_bounded(self) -> None:
-        assert self.seconds < 3 and self.peak < 50 * MiB, (self.seconds, self.peak)
+        # Memory is the bound that proves the bomb was not inflated (2 GB before the fix);
+        # time is reported, not asserted (speed is shown by `make bench`, not by timed tests).
+        assert self.peak < 50 * MiB, (self.seconds, self.peak)
 
 
 def test_the_parser_refuses_the_bomb(bomb):
