@@ -65,19 +65,25 @@ def register_extensions(app: Flask) -> None:
 
     from tracker.auth.models import User
     from tracker.core.models import DataVersion
+    from tracker.organization import services as organization
+    from tracker.organization.models import ROW_ID, Organization
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The data version rides along with the one query every page request makes anyway:
         # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
+        # So does the organization, which every page's header and the report wording read.
         row = db.session.execute(
-            db.select(User, DataVersion.token)
+            db.select(User, DataVersion.token, Organization)
+            .select_from(User)
             .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
+            .outerjoin(Organization, Organization.id == ROW_ID)
             .where(User.session_token == token)
         ).first()
         if row is None:
             return None
         versioning.remember(row[1])
+        organization.remember(row[2])
         return row[0]
 
 

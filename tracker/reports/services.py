@@ -24,6 +24,7 @@ from tracker.directives.presenters import assignment_deadline, directive_status
 from tracker.directives.queries import get_period
 from tracker.directives.status import Summary, summarize
 from tracker.extensions import db
+from tracker.organization import services as organization
 from tracker.reports.compose import (
     SECTION_KEYS,
     Composition,
@@ -67,8 +68,19 @@ def parse_as_of(text: str | None) -> dt.date:
 
 
 def org_defaults() -> OrgDefaults:
-    setting = db.session.get(Setting, SETTING_KEY)
-    return OrgDefaults.from_json(setting.value if setting else None)
+    """The organization's wording (tracker.organization; edited on the admin's settings page)."""
+    org = organization.current()
+    return OrgDefaults(
+        issuer_parent=org.header_parent,
+        issuer=org.header_name,
+        org_short=org.short_name,
+        place=org.place,
+        number=org.number_line,
+        signer_capacity=org.signer_capacity,
+        signer_title=org.signer_title,
+        signer_name=org.signer_name,
+        recipients=list(org.recipients),
+    )
 
 
 def save_org_defaults(org: OrgDefaults, user: User | None = None) -> None:
