@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.directives.views import bp as directives_bp
     from tracker.intake.rule_views import bp as routing_bp
     from tracker.intake.views import bp as intake_bp
+    from tracker.organization import views as organization_views
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.work.views import bp as work_bp
@@ -145,9 +146,10 @@ def register_blueprints(app: Flask) -> None:
         endpoint_allowed=permissions.endpoint_allowed,
     )
     app.add_template_global(permissions.template_can, "can")
+    app.context_processor(organization_views.template_context)
     for blueprint in (
         auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
-        routing_bp, calendar_bp, reminders_bp, reports_bp,
+        routing_bp, calendar_bp, reminders_bp, reports_bp, organization_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -157,6 +159,7 @@ def register_cli(app: Flask) -> None:
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
     from tracker.intake.cli import import_report_command
+    from tracker.organization.cli import init_organization_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
     from tracker.reports.cli import bp as report_cli
 
@@ -167,4 +170,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(import_report_command)
+    app.cli.add_command(init_organization_command)
     app.register_blueprint(report_cli)

@@ -29,6 +29,8 @@ from tracker.directives.services import check_deadline_year, directive_snapshot
 from tracker.extensions import db
 from tracker.intake.models import ImportDraft
 from tracker.intake.parser import ParsedItem, ParsedReport
+from tracker.organization import services as organization
+from tracker.units.lineage import ensure_can_receive
 from tracker.units.models import Unit
 from tracker.units.queries import units_by_code
 
@@ -81,7 +83,7 @@ def import_report(
     user: User | None = None,
     default_deadline: dt.date | None = None,
     assigned_on: dt.date | None = None,
-    issuer: str = "UBND thành phố Trà Vinh",
+    issuer: str | None = None,
     choices: dict[str, ItemChoice] | None = None,
 ) -> ImportResult:
     """Create the period's directives and assignments from a parsed report.
@@ -109,7 +111,7 @@ def import_report(
     source = SourceDocument(
         number=parsed.document_number,
         issued_on=parsed.issued_on,
-        issuer=issuer,
+        issuer=issuer or organization.issuer_label(parsed.issuer),
         title=parsed.title or f"Nhiệm vụ trọng tâm tháng {period.label}",
         original_text=original_text,
         content_hash=content_hash(original_text),
@@ -207,6 +209,7 @@ def _create_from_item(
             unit = units.get(code)
             if unit is None or code in assigned:
                 continue  # a rule may name a unit that no longer exists
+            ensure_can_receive(unit, assigned_on)  # not an ended (merged) unit
             assigned[code] = role
             directive.assignments.append(
                 Assignment(

@@ -244,7 +244,7 @@ def _province_rules(name: str) -> list[RuleDef]:
 
 def _commune_units(name: str) -> list[UnitDef]:
     word = defaults.local_word(name)
-    economy = ("Phòng Kinh tế, Hạ tầng và Đô thị" if word in ("phường", "đặc khu")
+    economy = ("Phòng Kinh tế - Hạ tầng - Đô thị" if word in ("phường", "đặc khu")
                else "Phòng Kinh tế")
     return [
         UnitDef("LDUB", f"Lãnh đạo UBND {word}", kinds.LANH_DAO),

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from sqlalchemy.orm import Session
+from unidecode import unidecode
 
 from tracker.core import audit, clock, versioning
 from tracker.core.errors import UserError, check_version
@@ -158,6 +159,24 @@ def forget() -> None:
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _forget_after_transaction(_session: Session, *_args: Any) -> None:
     forget()
+
+
+def issuer_label(raw: str | None) -> str:
+    """How a source document's issuer reads: the organization's short name for its own reports
+    (or when the report names none), else the issuing body the report's header names
+    ("ỦY BAN NHÂN DÂN THÀNH PHỐ SÓC TRĂNG" → "UBND thành phố Sóc Trăng")."""
+    org = current()
+    words = " ".join((raw or "").split()).split(" ")
+    if words[:1] in (["UBND"], ["Ubnd"]):
+        rest = words[1:]
+    elif unidecode(" ".join(words[:4])).lower() == "uy ban nhan dan":
+        rest = words[4:]
+    else:
+        return " ".join(words)[:200] or org.short_name
+    name = defaults.name_from_header(" ".join(rest))
+    if not name or defaults.header_name(name) == org.header_name:
+        return org.short_name
+    return defaults.short_name(name)[:200]
 
 
 def get_row() -> Organization | None:

@@ -7,7 +7,7 @@ so running it again adds nothing; afterwards the admin owns all of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -18,7 +18,7 @@ from tracker.intake.models import RoutingRule
 from tracker.intake.routing import DEFAULT_RULES
 from tracker.intake.rules import keywords_text
 from tracker.organization import services
-from tracker.organization.profiles import PROFILES, Profile, RuleDef, UnitDef
+from tracker.organization.profiles import DEFAULT_PROFILE, PROFILES, Profile, RuleDef, UnitDef
 from tracker.units import kinds
 from tracker.units.models import Unit
 
@@ -49,8 +49,20 @@ def apply_profile(
 ) -> SetupResult:
     """Set up the organization from a profile (named ``name``, dated ``place``)."""
     profile = profile_named(key)
-    info = profile.org_info(name, place, signer_name)
+    if key == DEFAULT_PROFILE and name is None:
+        # A first run of the default profile takes ORG_NAME / ORG_PLACE from the environment.
+        info = replace(services.fallback(), profile=key)
+        if place or signer_name is not None:
+            info = replace(info, place=place or info.place,
+                           signer_name=info.signer_name if signer_name is None else signer_name)
+    else:
+        info = profile.org_info(name, place, signer_name)
     existing = services.get_row()
+    if existing is not None and existing.profile not in ("", key) and _has_units():
+        raise UserError(
+            f"Cơ sở dữ liệu đã thiết lập theo cấu hình «{existing.profile}»; hãy dùng một cơ sở "
+            f"dữ liệu mới cho cấu hình «{key}»."
+        )
     if existing is None or replace_organization:
         info = services.save(services.input_of(info))
     else:
@@ -58,6 +70,10 @@ def apply_profile(
     added = seed_units(profile.units(info.name), mail_domain)
     rules = seed_rules(profile.rules(info.name) if profile.rules else None)
     return SetupResult(info, added, rules)
+
+
+def _has_units() -> bool:
+    return db.session.scalar(sa.select(Unit.id).limit(1)) is not None
 
 
 def seed_units(defs: list[UnitDef], mail_domain: str | None = None) -> int:
