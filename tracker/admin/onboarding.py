@@ -213,6 +213,11 @@ def _plan_units(rows: list[Row], plan: Plan, existing: dict[str, Unit]) -> None:
         if unknown:
             problems.append(f"không có đơn vị cũ mã {', '.join(unknown)}")
         unit = existing.get(spec.code)
+        if unit is not None:  # a blank optional cell keeps what is stored
+            spec.parent = spec.parent or (codes.get(unit.parent_id) if unit.parent_id else None)
+            spec.email = spec.email or unit.email
+            spec.valid_from = spec.valid_from or unit.valid_from
+            spec.ended_on = spec.ended_on or unit.ended_on
         last = last_work.get(unit.id) if unit else None
         if unit is not None and spec.ended_on and last and last >= spec.ended_on:
             problems.append(f"đơn vị được giao việc ngày {fmt_date(last)}, không thể ngừng "
@@ -314,8 +319,6 @@ def _user_spec(row: Row, unit_codes: set[str], usable: set[str]) -> tuple[UserSp
         problems.append(f"không có đơn vị mã {unit}")
     elif unit is not None and unit not in usable:
         problems.append(f"đơn vị {unit} đã ngừng hoạt động")
-    if role == OFFICER and unit is None:
-        problems.append("cán bộ đơn vị phải có mã đơn vị")
     try:
         email = _email(row.text("email"))
     except _RowError as exc:
@@ -368,6 +371,12 @@ def _plan_users(rows: list[Row], plan: Plan, existing_units: dict[str, Unit],
         elif key:
             seen[key] = row.number
         user = users.get(key)
+        if user is not None:  # a blank optional cell keeps what is stored
+            spec.unit = spec.unit or (codes.get(user.unit_id) if user.unit_id else None)
+            spec.title = spec.title or user.title
+            spec.email = spec.email or user.email
+        if spec.role == OFFICER and spec.unit is None:
+            problems.append("cán bộ đơn vị phải có mã đơn vị")
         if user is not None and actor is not None and user.id == actor.id and spec.role != ADMIN:
             problems.append("không thể tự bỏ quyền quản trị của mình")
         if problems:

@@ -126,6 +126,8 @@ def template_bytes() -> bytes:
                       "tạo gì; nhập lại cùng tệp không thay đổi gì."),
         ("Mã đơn vị", "Chữ không dấu, số, _ và -, tối đa 20 ký tự; không đổi được sau khi tạo."),
         ("Ngày", "Dạng ngày/tháng/năm, ví dụ 01/07/2025."),
+        ("Ô để trống", "Với đơn vị, người dùng đã có: giữ nguyên thông tin đã lưu (muốn xóa "
+                       "hay mở lại đơn vị thì sửa trên trang Quản trị)."),
         ("Thay thế cho", "Mã các đơn vị cũ sáp nhập vào đơn vị này, cách nhau dấu phẩy; cần "
                          "“Hoạt động từ ngày”: các đơn vị cũ ngừng hoạt động từ ngày đó."),
         ("Mật khẩu ban đầu", "Để trống: dùng mật khẩu chung nhập khi xác nhận. Người dùng mới "

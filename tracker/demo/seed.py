@@ -26,10 +26,26 @@ from tracker.intake import drafts
 from tracker.intake.parser import parse_report
 from tracker.intake.reading import read_report_file
 from tracker.intake.rules import routing_rules
+from tracker.organization import services as organization
+from tracker.organization import setup
 from tracker.organization.profiles import DEFAULT_PROFILE, PROFILES
-from tracker.organization.setup import apply_profile, profile_named, seed_rules, seed_units
+from tracker.organization.setup import apply_profile, profile_named
 
-__all__ = ["SEED_REPORT", "seed_demo", "seed_rules", "seed_units"]
+__all__ = ["DEMO_PASSWORD", "SEED_REPORT", "seed_demo", "seed_rules", "seed_units",
+           "seed_users"]
+
+
+def seed_units() -> int:
+    """The city-2023 organization (unless one is stored) and its units."""
+    profile = PROFILES[DEFAULT_PROFILE]
+    if organization.get_row() is None:
+        organization.save(organization.input_of(profile.org_info()))
+    return setup.seed_units(profile.units(profile.default_name), profile.mail_domain)
+
+
+def seed_rules() -> int:
+    """The importer's default routing rules, once: afterwards the admin owns the table."""
+    return setup.seed_rules(None)
 
 
 def seed_users() -> int:
