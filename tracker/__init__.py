@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     )
     app.add_template_global(permissions.template_can, "can")
     app.context_processor(organization_views.template_context)
+    pagecache.set_personal_key(app, organization_views.personal_page_key)
     for blueprint in (
         auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
         routing_bp, calendar_bp, reminders_bp, reports_bp, organization_views.bp,

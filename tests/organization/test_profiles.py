@@ -172,3 +172,23 @@ def test_named_officer_must_belong_to_the_unit(app, runner, client, auth):
         "officer_id": officer.id, "role": "support", "deadline_kind": "none"})
     assert response.status_code == 302
     assert _assignment(directive, "VHXH").officer_id == officer.id
+
+
+def test_cached_task_page_shows_the_progress_form_to_the_named_officer_only(app, runner):
+    """The page cache is shared by role and unit; a task named to one officer of a unit must
+    not show that officer's form to a colleague (or hide it from the officer)."""
+    from tests.conftest import Auth
+
+    assert runner.invoke(args=["seed-demo", "--profile", "commune-2025"]).exit_code == 0
+    app.config["TRACKER_TODAY"] = "2025-10-29"
+    assignment = _assignment(_directive("2025-10", "7"), "KT")
+    form = f'action="/assignments/{assignment.id}/progress"'
+    url = f"/directives/{assignment.directive_id}"
+    clients = {name: app.test_client() for name in ("taichinh", "diachinh")}
+    for name, client in clients.items():  # both signed in before any page is cached
+        Auth(client).login(name)
+    cache = app.extensions["page_cache"]
+    for username, shown in (("taichinh", False), ("diachinh", True), ("taichinh", False),
+                            ("diachinh", True)):
+        assert (form in clients[username].get(url).get_data(as_text=True)) is shown, username
+    assert cache.hits == 2  # each officer's second view came from the cache
