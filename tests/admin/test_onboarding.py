@@ -222,3 +222,29 @@ def test_unreadable_files_are_refused(admin, name, data, message):
     response = _upload(admin, data, name)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_existing_units_and_users_are_changed_or_refused_row_by_row(demo, client, auth):
+    auth.login("admin")
+    units = [
+        ["P9", "Phường 9", "Phường", "", "phuong9.moi@travinh.example.vn", "", "", ""],
+        ["P1", "Phường 1", "Phường", "", "", "", "01/03/2023", ""],  # given work on 01/03
+    ]
+    users = [
+        ["gddt", "Phạm Thị Lan", "Cán bộ đơn vị", "GDDT", "Phó Trưởng phòng", "", ""],
+        ["admin", "Quản trị hệ thống", "Người xem", "", "", "", ""],  # the importer itself
+        ["phuong9", "Thạch Văn Sơn", "officer", "", "", "", ""],  # blank unit keeps P9
+    ]
+    response = _upload(client, workbook.write(units, users))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    p9 = re.search(r'<tr data-row="2" data-action="update"[^>]*>(.*?)</tr>', html, re.S)[1]
+    assert "e-mail: p9@travinh.example.vn → phuong9.moi@travinh.example.vn" in p9
+    assert "đơn vị được giao việc ngày 01/03/2023, không thể ngừng hoạt động từ 01/03/2023" \
+        in html
+    assert "chức vụ: Chuyên viên Phòng Giáo dục và Đào tạo → Phó Trưởng phòng" in html
+    assert "không thể tự bỏ quyền quản trị của mình" in html
+    assert re.search(r'<tr data-row="4" data-action="unchanged"', html.split(
+        'id="onboarding-users"')[1])
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "P9"))
+    assert unit.email == "p9@travinh.example.vn"  # nothing applied

@@ -205,7 +205,7 @@ def _plan_units(rows: list[Row], plan: Plan, existing: dict[str, Unit]) -> None:
             seen[spec.code] = row.number
         specs.append((row, spec, problems))
     known = set(existing) | set(seen)
-    last_work = _last_assignment_days(existing)
+    work = _assignment_days(existing)
     for row, spec, problems in specs:
         if spec.parent and spec.parent not in known:
             problems.append(f"không có đơn vị cấp trên mã {spec.parent}")
@@ -218,10 +218,13 @@ def _plan_units(rows: list[Row], plan: Plan, existing: dict[str, Unit]) -> None:
             spec.email = spec.email or unit.email
             spec.valid_from = spec.valid_from or unit.valid_from
             spec.ended_on = spec.ended_on or unit.ended_on
-        last = last_work.get(unit.id) if unit else None
-        if unit is not None and spec.ended_on and last and last >= spec.ended_on:
+        first, last = work.get(unit.id, (None, None)) if unit else (None, None)
+        if spec.ended_on and last and last >= spec.ended_on:
             problems.append(f"đơn vị được giao việc ngày {fmt_date(last)}, không thể ngừng "
                             f"hoạt động từ {fmt_date(spec.ended_on)}")
+        if spec.valid_from and first and first < spec.valid_from:
+            problems.append(f"đơn vị đã được giao việc ngày {fmt_date(first)}, trước ngày bắt "
+                            f"đầu hoạt động {fmt_date(spec.valid_from)}")
         _unit_line(plan, row, spec, unit, problems, codes)
 
 
@@ -240,13 +243,16 @@ def _unit_line(plan: Plan, row: Row, spec: UnitSpec, unit: Unit | None, problems
                            UPDATE if changes else SAME, changes))
 
 
-def _last_assignment_days(existing: dict[str, Unit]) -> dict[int, dt.date]:
+def _assignment_days(existing: dict[str, Unit]) -> dict[int, tuple[dt.date, dt.date]]:
+    """{unit id: (first, last) day it was given work} (one grouped query)."""
     if not existing:
         return {}
-    return dict(db.session.execute(
-        sa.select(Assignment.unit_id, sa.func.max(Assignment.assigned_on))
+    rows = db.session.execute(
+        sa.select(Assignment.unit_id, sa.func.min(Assignment.assigned_on),
+                  sa.func.max(Assignment.assigned_on))
         .group_by(Assignment.unit_id)
-    ).tuples().all())
+    ).tuples()
+    return {unit_id: (first, last) for unit_id, first, last in rows}
 
 
 def _check_structure(plan: Plan, existing: dict[str, Unit]) -> None:
