@@ -40,5 +40,5 @@ def init_organization_command(profile_key: str, name: str | None, place: str | N
     click.echo(f"  Lĩnh vực báo cáo: {len(org.fields)}; đơn vị thêm mới: {result.units}; "
                f"quy tắc phân công thêm mới: {result.rules}.")
     click.echo("Tiếp theo: tạo tài khoản quản trị (flask users create --role admin ...), rồi "
-               "nhập đơn vị và người dùng từ tệp .xlsx ở Quản trị → Nhập đơn vị, người dùng.")
+               "nhập đơn vị và người dùng từ tệp .xlsx ở Quản trị → Nhập từ Excel.")
 
