@@ -65,19 +65,25 @@ def register_extensions(app: Flask) -> None:
 
     from tracker.auth.models import User
     from tracker.core.models import DataVersion
+    from tracker.organization import services as organization
+    from tracker.organization.models import ROW_ID, Organization
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The data version rides along with the one query every page request makes anyway:
         # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
+        # So does the organization, which every page's header and the report wording read.
         row = db.session.execute(
-            db.select(User, DataVersion.token)
+            db.select(User, DataVersion.token, Organization)
+            .select_from(User)
             .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
+            .outerjoin(Organization, Organization.id == ROW_ID)
             .where(User.session_token == token)
         ).first()
         if row is None:
             return None
         versioning.remember(row[1])
+        organization.remember(row[2])
         return row[0]
 
 
@@ -129,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.directives.views import bp as directives_bp
     from tracker.intake.rule_views import bp as routing_bp
     from tracker.intake.views import bp as intake_bp
+    from tracker.organization import views as organization_views
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.work.views import bp as work_bp
@@ -139,9 +146,11 @@ def register_blueprints(app: Flask) -> None:
         endpoint_allowed=permissions.endpoint_allowed,
     )
     app.add_template_global(permissions.template_can, "can")
+    app.context_processor(organization_views.template_context)
+    pagecache.set_personal_key(app, organization_views.personal_page_key)
     for blueprint in (
         auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
-        routing_bp, calendar_bp, reminders_bp, reports_bp,
+        routing_bp, calendar_bp, reminders_bp, reports_bp, organization_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -151,6 +160,7 @@ def register_cli(app: Flask) -> None:
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
     from tracker.intake.cli import import_report_command
+    from tracker.organization.cli import init_organization_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
     from tracker.reports.cli import bp as report_cli
 
@@ -161,4 +171,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(import_report_command)
+    app.cli.add_command(init_organization_command)
     app.register_blueprint(report_cli)

@@ -200,19 +200,20 @@ def test_issue_api_token_shown_once_and_only_hash_stored(admin):
 
 def test_units_list_create_edit(admin):
     html = admin.get("/admin/units").get_data(as_text=True)
-    assert "Phòng Giáo dục và Đào tạo" in html and "Phường, xã" in html
+    assert "Phòng Giáo dục và Đào tạo" in html and "Các phường" in html and "Các xã" in html
     response = admin.post(
         "/admin/units/new",
-        data={"code": "ttpt", "name": "Trung tâm Phát triển quỹ đất", "kind": "department",
+        data={"code": "ttpt", "name": "Trung tâm Phát triển quỹ đất", "kind": "su_nghiep",
               "email": "ttpt@travinh.example.vn", "active": "y"},
     )
     assert response.status_code == 302
     unit = _unit("TTPT")
     assert unit.name == "Trung tâm Phát triển quỹ đất" and unit.active
+    assert (unit.unit_type, unit.kind) == ("su_nghiep", "department")
     response = admin.post(
         f"/admin/units/{unit.id}",
-        data={"name": "Trung tâm Phát triển quỹ đất thành phố", "kind": "department", "email": "",
-              "code": "CHANGED"},
+        data={"name": "Trung tâm Phát triển quỹ đất thành phố", "kind": "su_nghiep",
+              "email": "", "code": "CHANGED", "version": unit.version},
     )
     assert response.status_code == 302
     unit = _unit("TTPT")
@@ -221,18 +222,30 @@ def test_units_list_create_edit(admin):
     assert _audit("unit", unit.id) == ["create", "update"]
 
 
+def test_unit_edit_from_a_stale_form_is_409(admin):
+    unit = _unit("P1")
+    form = {"name": "Phường Một", "kind": "phuong", "active": "y", "version": unit.version}
+    assert admin.post(f"/admin/units/{unit.id}", data=form).status_code == 302
+    response = admin.post(f"/admin/units/{unit.id}", data={**form, "name": "Phường Hai"})
+    assert response.status_code == 409
+    assert _unit("P1").name == "Phường Một"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"code": "GDDT"}, "đã tồn tại"),
         ({"code": "mã có dấu"}, "chữ không dấu"),
         ({"kind": "planet"}, "Giá trị đã chọn không hợp lệ."),
+        ({"kind": "ward"}, "Giá trị đã chọn không hợp lệ."),
         ({"name": ""}, "Vui lòng nhập tên đơn vị."),
         ({"email": "a@b"}, "E-mail không hợp lệ"),
+        ({"valid_from": "31/02/2025"}, "không phải ngày hợp lệ"),
+        ({"valid_from": "01/07/2025", "ended_on": "01/07/2025"}, "phải sau ngày bắt đầu"),
     ],
 )
 def test_create_unit_rules(admin, data, message):
-    form = {"code": "MOI", "name": "Đơn vị mới", "kind": "ward", "email": "", "active": "y"}
+    form = {"code": "MOI", "name": "Đơn vị mới", "kind": "xa", "email": "", "active": "y"}
     form.update(data)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
     response = admin.post("/admin/units/new", data=form)
@@ -245,7 +258,8 @@ def test_stored_text_is_escaped_on_admin_pages(admin):
     unit = _unit("P1")
     admin.post(
         f"/admin/units/{unit.id}",
-        data={"name": '<script>alert("x")</script>', "kind": "ward", "active": "y"},
+        data={"name": '<script>alert("x")</script>', "kind": "phuong", "active": "y",
+              "version": unit.version},
     )
     html = admin.get("/admin/units").get_data(as_text=True)
     assert '<script>alert("x")</script>' not in html

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from tests.reports.conftest import AS_OF, directive
 from tracker.constants import LEAD
 from tracker.core.periods import PeriodKey
+from tracker.directives.fields import FIELDS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.status import Bucket, Status, compute_status, facts_of, roll_up
 from tracker.extensions import db
@@ -479,17 +480,31 @@ def test_bad_input_is_a_vietnamese_400(march, client, auth, period, as_of, messa
 
 
 def test_settings_change_the_signer(march, client, auth) -> None:  # noqa: ANN001
+    """The report's wording is the organization's: the Văn phòng reads it, an admin edits it
+    on "Quản trị → Cơ quan", and the next draft uses it."""
     auth.login("vanphong")
-    page = client.get("/reports/settings").get_data(as_text=True)
-    assert "Nguyễn Văn Tâm" in page
-    data = {k: v for k, v in services.org_defaults().to_json().items() if k != "recipients"}
-    data.update(signer_name="Trần Thị Hồng", signer_title="PHÓ CHỦ TỊCH",
-                signer_capacity="KT. CHỦ TỊCH", recipients="UBND tỉnh\nLưu: VT, TH")
-    assert client.post("/reports/settings", data=data).status_code == 302
+    response = client.get("/reports/settings")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/organization/")
+    assert "Nguyễn Văn Tâm" in client.get("/organization/").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin")
+    assert client.get("/reports/settings").headers["Location"].endswith("/admin/organization")
+    page = client.get("/admin/organization").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {"level": "district", "name": "Thành phố Trà Vinh", "place": "Trà Vinh",
+            "header_parent": "ỦY BAN NHÂN DÂN", "header_name": "THÀNH PHỐ TRÀ VINH",
+            "short_name": "UBND thành phố Trà Vinh", "signer_name": "Trần Thị Hồng",
+            "signer_title": "PHÓ CHỦ TỊCH", "signer_capacity": "KT. CHỦ TỊCH",
+            "number_series": "BC-UBND", "recipients": "UBND tỉnh\nLưu: VT, TH",
+            "fields": "\n".join(f"{c} | {label}" for c, label in FIELDS),
+            "version": version}
+    assert client.post("/admin/organization", data=data).status_code == 302
     doc = services.fresh_document(MARCH, AS_OF)
     assert doc.signer_name == "Trần Thị Hồng" and doc.recipients == ["- UBND tỉnh", "- Lưu: VT, TH"]
-    data["signer_name"] = ""
-    assert client.post("/reports/settings", data=data).status_code == 400
+    data["signer_capacity"] = ""  # blank: the default capacity, not an error
+    data["version"] = str(int(version) + 1)
+    data["name"] = ""
+    assert client.post("/admin/organization", data=data).status_code == 400
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 
@@ -14,6 +14,9 @@ class ChoiceField(SelectField):
 
     def pre_validate(self, form: FlaskForm) -> None:
         values = {str(value) for value, _label in (self.choices or [])}
+        if self.data is None and "" in values:  # an optional select left out of the post
+            self.data = ""
+            return
         if str(self.data) not in values:
             raise ValidationError("Giá trị đã chọn không hợp lệ.")
 
@@ -77,8 +80,20 @@ class UnitForm(FlaskForm):
         "Tên đơn vị", validators=[DataRequired("Vui lòng nhập tên đơn vị."), Length(max=200)]
     )
     kind = ChoiceField("Loại đơn vị", choices=[])
+    parent_id = ChoiceField("Đơn vị cấp trên (để nhóm, ví dụ huyện cũ của một xã)", choices=[],
+                            coerce=str)
     email = StringField("E-mail nhận nhắc việc", validators=[Optional(), Length(max=200), _email])
+    valid_from = StringField(
+        "Hoạt động từ ngày", validators=[Optional(), Length(max=20)],
+        description="Để trống nếu đơn vị đã có từ trước khi dùng hệ thống (dd/mm/yyyy).",
+    )
+    ended_on = StringField(
+        "Ngừng hoạt động từ ngày", validators=[Optional(), Length(max=20)],
+        description="Đơn vị đã được giao việc không xóa được: nhập ngày ngừng hoạt động "
+                    "(dd/mm/yyyy); từ ngày đó không giao việc mới cho đơn vị.",
+    )
     active = BooleanField("Đang hoạt động", default=True)
+    version = HiddenField()
 
 
 class NewUnitForm(UnitForm):

@@ -1,5 +1,8 @@
-"""Admin pages: users (create, edit, reset password, API token), units and login throttles.
-Admin only."""
+"""Admin pages: users (create, edit, reset password, API token) and login throttles. Admin only.
+
+Units (unit_views.py), the organization (organization_views.py) and the .xlsx onboarding
+(onboarding_views.py) add their routes to the same blueprint.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.admin import services
-from tracker.admin.forms import NewUnitForm, NewUserForm, ResetPasswordForm, UnitForm, UserForm
+from tracker.admin.forms import NewUserForm, ResetPasswordForm, UserForm
 from tracker.auth import services as auth_services
 from tracker.auth import throttle
 from tracker.auth.models import User
@@ -17,7 +20,6 @@ from tracker.constants import USER_ROLES
 from tracker.core import uow
 from tracker.core.errors import NotFound, UserError
 from tracker.extensions import db
-from tracker.units.catalogue import UNIT_KINDS
 from tracker.units.models import Unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,7 +32,8 @@ def _units() -> list[Unit]:
 def _fill_user_choices(form: UserForm) -> None:
     form.role.choices = list(USER_ROLES.items())
     form.unit_id.choices = [("", "— Không thuộc đơn vị —")] + [
-        (str(u.id), u.name + ("" if u.active else " (ngừng hoạt động)")) for u in _units()
+        (str(u.id), u.name + ("" if u.active and u.ended_on is None else " (ngừng hoạt động)"))
+        for u in _units()
     ]
 
 
@@ -44,13 +47,6 @@ def _get_user(user_id: int) -> User:
     if user is None:
         raise NotFound("Không tìm thấy người dùng.")
     return user
-
-
-def _get_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("Không tìm thấy đơn vị.")
-    return unit
 
 
 def _refuse_with_form(template: str, **context: object) -> None:
@@ -163,59 +159,6 @@ def user_api_token_revoke(user_id: int):
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
-def _fill_unit_choices(form: UnitForm) -> None:
-    form.kind.choices = list(UNIT_KINDS.items())
-
-
-@bp.route("/units")
-@requires(Action.ADMINISTER)
-def units():
-    rows = _units()
-    counts = dict(
-        db.session.execute(
-            sa.select(User.unit_id, sa.func.count())
-            .where(User.unit_id.is_not(None), User.active.is_(True))
-            .group_by(User.unit_id)
-        ).all()
-    )
-    return render_template("admin/units.html", units=rows, user_counts=counts)
-
-
-@bp.route("/units/new", methods=["GET", "POST"])
-@requires(Action.ADMINISTER)
-def unit_new():
-    form = NewUnitForm()
-    _fill_unit_choices(form)
-    if form.validate_on_submit():
-        _refuse_with_form("admin/unit_form.html", form=form, unit=None)
-        unit = services.create_unit(
-            code=form.code.data, name=form.name.data, kind=form.kind.data,
-            email=form.email.data, active=bool(form.active.data),
-        )
-        flash(f"Đã tạo đơn vị {unit.name}.", "success")
-        return redirect(url_for("admin.units"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/unit_form.html", form=form, unit=None), status
-
-
-@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-@requires(Action.ADMINISTER)
-def unit_edit(unit_id: int):
-    unit = _get_unit(unit_id)
-    form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
-    _fill_unit_choices(form)
-    if form.validate_on_submit():
-        _refuse_with_form("admin/unit_form.html", form=form, unit=unit)
-        services.update_unit(
-            unit, name=form.name.data, kind=form.kind.data, email=form.email.data,
-            active=bool(form.active.data),
-        )
-        flash(f"Đã lưu đơn vị {unit.name}.", "success")
-        return redirect(url_for("admin.units"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/unit_form.html", form=form, unit=unit), status
-
-
 @bp.route("/lockouts")
 @requires(Action.ADMINISTER)
 def lockouts():
@@ -244,3 +187,11 @@ def lockout_clear():
     else:
         flash(f"Không còn lần đăng nhập sai nào của {what}.", "info")
     return redirect(url_for("admin.lockouts"))
+
+
+# The other admin pages register on this blueprint (imported last: they import ``bp``).
+from tracker.admin import (  # noqa: E402, F401
+    onboarding_views,
+    organization_views,
+    unit_views,
+)

@@ -47,6 +47,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime | None]
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
+    # Set for accounts created with an initial password (the .xlsx onboarding): the first
+    # sign-in leads to "Đổi mật khẩu" and nowhere else until it is changed.
+    must_change_password: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

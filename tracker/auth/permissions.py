@@ -76,7 +76,12 @@ class ReportLike(Protocol):
 
 
 def _own_unit(user: Any, assignment: HasUnit) -> bool:
-    return user.unit_id is not None and user.unit_id == assignment.unit_id
+    """The user's unit is the assigned one and, when the task names an officer (công chức) of
+    that unit, the user is that officer."""
+    if user.unit_id is None or user.unit_id != assignment.unit_id:
+        return False
+    officer_id = getattr(assignment, "officer_id", None)
+    return officer_id is None or officer_id == user.id
 
 
 def _evidence_visible(user: Any, unit_ids: frozenset[int] | set[int]) -> bool:
@@ -96,7 +101,10 @@ OBJECT_RULES: dict[Action, Callable[[Any, Any], bool]] = {
 }
 
 MESSAGES: dict[Action, str] = {
-    Action.REPORT_PROGRESS: "Chỉ cán bộ của đơn vị được giao mới được cập nhật nhiệm vụ này.",
+    Action.REPORT_PROGRESS: (
+        "Chỉ cán bộ của đơn vị được giao (công chức được giao đích danh, nếu có) mới được cập "
+        "nhật nhiệm vụ này."
+    ),
     Action.CONFIRM_COMPLETION: "Chỉ lãnh đạo hoặc Văn phòng mới được xác nhận hoàn thành.",
     Action.DECIDE_EXTENSION: "Chỉ lãnh đạo UBND mới được quyết định gia hạn.",
     Action.DOWNLOAD_EVIDENCE: "Bạn không có quyền tải tệp của nhiệm vụ này.",

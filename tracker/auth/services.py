@@ -122,6 +122,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise UserError("Mật khẩu mới phải khác mật khẩu hiện tại.")
     set_password(user, new)
+    user.must_change_password = False
 
 
 def issue_api_token(user: User) -> str:

@@ -79,6 +79,24 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+# While a first sign-in's password change is pending, only these pages answer.
+FIRST_LOGIN_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.login",
+                                   "static", "bootstrap.static", "core.healthz"})
+
+
+@bp.before_app_request
+def first_password_change():
+    """An account created with an initial password (the .xlsx onboarding) changes it first."""
+    if not current_user.is_authenticated or not getattr(current_user, "must_change_password",
+                                                        False):
+        return None
+    if request.endpoint in FIRST_LOGIN_ENDPOINTS or request.path.startswith("/api/"):
+        return None
+    flash("Đây là lần đăng nhập đầu tiên: hãy đổi mật khẩu ban đầu trước khi tiếp tục.",
+          "warning")
+    return redirect(url_for("auth.change_password"))
+
+
 def _remember_allowed() -> bool:
     return bool(current_app.config.get("REMEMBER_ME_ENABLED"))
 

@@ -9,7 +9,8 @@ under everything they depend on:
 - the data version (tracker/core/versioning.py): any committed change makes every copy stale;
 - today's date (the buckets move at midnight, Vietnam time);
 - the URL: endpoint, path arguments and query string;
-- what the reader may do: role and unit (the action buttons and forms differ), never the person.
+- what the reader may do: role and unit (the action buttons and forms differ), never the person
+  (except an officer where tasks name officers: ``set_personal_key``).
 
 The navigation bar, flashed messages and the footer are rendered for each request around the
 cached part. Forms in a cached part carry a placeholder instead of the CSRF token, replaced by
@@ -113,13 +114,24 @@ def init_app(app: Any) -> None:
         app.extensions["page_cache"] = PageCache(int(megabytes * 1024 * 1024 / 2))
 
 
+_PERSONAL = "page_cache_personal"
+
+
+def set_personal_key(app: Any, personal: Callable[[], object]) -> None:
+    """Who else in the key: ``personal()`` returns something that tells readers apart when a
+    page's forms differ by person (a task named to one officer of a unit), else None."""
+    app.extensions[_PERSONAL] = personal
+
+
 def _key() -> tuple:
+    personal = current_app.extensions.get(_PERSONAL)
     return (
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         tuple(sorted(request.args.items(multi=True))),
         current_user.role,
         current_user.unit_id,
+        personal() if personal is not None else None,
     )
 
 

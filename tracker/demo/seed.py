@@ -1,4 +1,9 @@
-"""Load the demo data. Idempotent: running it twice adds nothing the second time."""
+"""Load a demo. Idempotent: running it twice adds nothing the second time.
+
+``city-2023`` (the default) is Trà Vinh city's February 2023 report and its 15 tasks for March
+2023; ``province-2025`` and ``commune-2025`` are in tracker/demo/profiles.py. Every demo first
+sets up its organization, units and routing rules from the profile (tracker/organization).
+"""
 
 from __future__ import annotations
 
@@ -13,33 +18,34 @@ from tracker.demo.accounts import (
     DEMO_USERS,
     SEED_REPORT,
 )
+from tracker.demo.profiles import DEMOS
+from tracker.demo.profiles import seed as seed_profile_demo
 from tracker.demo.progress import seed_progress
 from tracker.extensions import db
 from tracker.intake import drafts
-from tracker.intake.models import RoutingRule
 from tracker.intake.parser import parse_report
 from tracker.intake.reading import read_report_file
-from tracker.intake.routing import DEFAULT_RULES
-from tracker.intake.rules import keywords_text, routing_rules
-from tracker.units.catalogue import UNITS
-from tracker.units.models import Unit
+from tracker.intake.rules import routing_rules
+from tracker.organization import services as organization
+from tracker.organization import setup
+from tracker.organization.profiles import DEFAULT_PROFILE, PROFILES
+from tracker.organization.setup import apply_profile, profile_named
+
+__all__ = ["DEMO_PASSWORD", "SEED_REPORT", "seed_demo", "seed_rules", "seed_units",
+           "seed_users"]
 
 
 def seed_units() -> int:
-    existing = {u.code: u for u in db.session.scalars(sa.select(Unit))}
-    added = 0
-    for position, spec in enumerate(UNITS):
-        unit = existing.get(spec.code)
-        if unit is None:
-            db.session.add(
-                Unit(
-                    code=spec.code, name=spec.name, kind=spec.kind, email=spec.email,
-                    position=position,
-                )
-            )
-            added += 1
-    db.session.flush()
-    return added
+    """The city-2023 organization (unless one is stored) and its units."""
+    profile = PROFILES[DEFAULT_PROFILE]
+    if organization.get_row() is None:
+        organization.save(organization.input_of(profile.org_info()))
+    return setup.seed_units(profile.units(profile.default_name), profile.mail_domain)
+
+
+def seed_rules() -> int:
+    """The importer's default routing rules, once: afterwards the admin owns the table."""
+    return setup.seed_rules(None)
 
 
 def seed_users() -> int:
@@ -59,24 +65,6 @@ def seed_users() -> int:
         )
         added += 1
     return added
-
-
-def seed_rules() -> int:
-    """The importer's default routing rules, once: afterwards the admin owns the table."""
-    if db.session.scalar(sa.select(sa.func.count()).select_from(RoutingRule)):
-        return 0
-    for position, rule in enumerate(DEFAULT_RULES):
-        db.session.add(
-            RoutingRule(
-                keywords=keywords_text(rule.keywords),
-                unit_codes=", ".join(rule.unit_codes),
-                role=rule.role,
-                field=rule.field,
-                position=position,
-            )
-        )
-    db.session.flush()
-    return len(DEFAULT_RULES)
 
 
 def seed_directives() -> int:
@@ -99,12 +87,17 @@ def seed_directives() -> int:
     return len(result.created)
 
 
-def seed_demo() -> dict[str, int]:
+def seed_demo(profile: str = DEFAULT_PROFILE) -> dict[str, int]:
     """Every demo table, in dependency order (the command's unit of work commits)."""
-    return {
-        "units": seed_units(),
-        "users": seed_users(),
-        "rules": seed_rules(),
-        "directives": seed_directives(),
-        "progress": seed_progress(),
-    }
+    spec = profile_named(profile)
+    setup = apply_profile(profile, replace_organization=False, mail_domain=spec.mail_domain)
+    counts = {"units": setup.units}
+    if profile == DEFAULT_PROFILE:
+        counts.update(users=seed_users(), rules=setup.rules, directives=seed_directives(),
+                      progress=seed_progress())
+        return counts
+    counts.update(rules=setup.rules, **seed_profile_demo(DEMOS[profile], spec.mail_domain))
+    return counts
+
+
+PROFILE_NAMES = list(PROFILES)

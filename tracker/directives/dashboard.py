@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -28,6 +28,8 @@ from tracker.directives.status import (
 from tracker.directives.status_sql import directive_buckets
 from tracker.directives.unit_records import units_summary
 from tracker.extensions import db
+from tracker.units import lineage
+from tracker.units.kinds import GROUP_OF_TYPE, UNIT_GROUPS
 from tracker.units.models import Unit
 
 # Hex colours for the SVG chart, matching the Bootstrap badges (orange for done late).
@@ -67,11 +69,13 @@ def combine(summaries: list[Summary]) -> Summary:
 
 @dataclass
 class Row:
-    """One scoreboard line: a unit or a field, with its counts per bucket."""
+    """One scoreboard line: a unit or a field, with its counts per bucket. A unit's line also
+    counts the units merged into it (``merged``: their names) once they no longer exist."""
 
     key: str | int
     label: str
     summary: Summary
+    merged: list[str] = field(default_factory=list)
 
     @property
     def in_time(self) -> int:
@@ -118,15 +122,59 @@ class Board:
     summary: Summary
     units: list[Row]
     fields: list[Row]
+    groups: list[Row] = field(default_factory=list)  # per kind of unit ("Các xã, phường")
+
+
+def unit_rows(
+    units: list[Unit], per_unit: dict[int, Summary], day: dt.date, group: str | None = None
+) -> list[Row]:
+    """One row per unit as it is on ``day`` (catalogue order): a unit merged or renamed before
+    that day is counted in its successor's row; ``group`` keeps one kind of unit."""
+    links = lineage.all_links()
+    targets = lineage.fold_targets(units, links, day) if links else {}
+    by_id = {u.id: u for u in units}
+    rows: dict[int, Row] = {}
+    for unit in units:
+        summary = per_unit.get(unit.id)
+        if summary is None:
+            continue
+        target = by_id[targets.get(unit.id, unit.id)]
+        if group is not None and GROUP_OF_TYPE.get(target.type) != group:
+            continue
+        row = rows.setdefault(target.id, Row(target.id, target.name, Summary()))
+        for bucket, n in summary.counts.items():
+            row.summary.counts[bucket] += n
+        if target.id != unit.id:
+            row.merged.append(unit.name)
+    return [rows[u.id] for u in units if u.id in rows]
+
+
+def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
+    """The assignments of each kind of unit together (sở/ngành, xã/phường, ...)."""
+    totals: dict[str, Summary] = {}
+    for unit in units:
+        group = GROUP_OF_TYPE.get(unit.type)
+        if group is None or unit.id not in per_unit:
+            continue
+        total = totals.setdefault(group, Summary())
+        for bucket, n in per_unit[unit.id].counts.items():
+            total.counts[bucket] += n
+    return [Row(g, label, totals[g]) for g, (label, _) in UNIT_GROUPS.items() if g in totals]
+
+
+def board_day(last_day: dt.date, as_of: dt.date) -> dt.date:
+    """The day whose units a period's scoreboard shows: its last day, or as_of if earlier."""
+    return min(last_day, as_of)
 
 
 def build_board(
-    period_id: int, units: list[Unit], as_of: dt.date, against: str = EXTENDED
+    period_id: int, units: list[Unit], as_of: dt.date, against: str = EXTENDED,
+    *, day: dt.date | None = None, group: str | None = None,
 ) -> Board:
     """Directive buckets (top-level, with roll-ups) per field and in all; per unit over its
-    assignments (lead and support)."""
+    assignments (lead and support), merged units in their successor; per kind of unit."""
     per_unit = units_summary(period_id, as_of, against)
-    unit_rows = [Row(u.id, u.name, per_unit[u.id]) for u in units if u.id in per_unit]
+    rows = unit_rows(units, per_unit, day or as_of, group)
     per_field = field_summaries(period_id, as_of, against)
     field_rows = [
         Row(code, label, per_field[code]) for code, label in FIELDS if code in per_field
@@ -138,8 +186,9 @@ def build_board(
         as_of=as_of,
         against=against,
         summary=combine([r.summary for r in field_rows]),
-        units=unit_rows,
+        units=rows,
         fields=field_rows,
+        groups=group_rows(units, per_unit),
     )
 
 

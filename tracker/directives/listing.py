@@ -27,7 +27,9 @@ from tracker.directives.search import fold
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
 from tracker.directives.status_sql import bucket_rank, directive_buckets
 from tracker.extensions import db
+from tracker.units.kinds import UNIT_GROUPS, infer_type
 from tracker.units.models import Unit
+from tracker.units.queries import groups_present, unit_ids_in_group
 
 SORTS: dict[str, str] = {
     "number": "Số thứ tự",
@@ -48,6 +50,8 @@ class ListFilters:
     period: Period | None  # None: every period
     field: str | None = None
     unit_id: int | None = None
+    group: str | None = None  # a kind of unit: "xa_phuong", "so_nganh", ...
+    group_unit_ids: tuple[int, ...] = ()
     bucket: Bucket | None = None
     q: str = ""
     sort: str = "number"
@@ -69,6 +73,8 @@ class ListFilters:
             args["field"] = f.field
         if f.unit_id:
             args["unit"] = f.unit_id
+        if f.group:
+            args["kind"] = f.group
         if f.bucket:
             args["bucket"] = f.bucket.value
         if f.q:
@@ -112,6 +118,16 @@ def parse_period(args: Mapping[str, str], periods: list[Period]) -> Period | Non
     return queries.find_period(periods, ref) or queries.empty_period(ref)
 
 
+def parse_group(args: Mapping[str, str]) -> str | None:
+    """The kind of unit to keep ("kind=xa_phuong": the communes and wards), or None."""
+    value = (args.get("kind") or "").strip()
+    if not value:
+        return None
+    if value not in UNIT_GROUPS:
+        raise UserError(f"Nhóm đơn vị không hợp lệ: {value[:40]}.")
+    return value
+
+
 def parse_bucket(value: str | None) -> Bucket | None:
     value = (value or "").strip()
     if not value:
@@ -130,6 +146,7 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
         raise UserError(f"Lĩnh vực không hợp lệ: {field[:40]}.")
     unit_text = (args.get("unit") or "").strip()
     unit_id = parse_int(unit_text, "Mã đơn vị không hợp lệ.") if unit_text else None
+    group = parse_group(args)
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_QUERY_LENGTH:
         raise UserError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
@@ -147,6 +164,8 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
         period=parse_period(args, periods),
         field=field,
         unit_id=unit_id,
+        group=group,
+        group_unit_ids=tuple(unit_ids_in_group(group)) if group else (),
         bucket=parse_bucket(args.get("bucket")),
         q=q,
         sort=sort,
@@ -158,13 +177,14 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
     )
 
 
-def _touches(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
-    """The directive or one of its sub-directives is assigned to the unit."""
+def _touches(unit_ids: int | tuple[int, ...], d: type[Directive]) -> sa.ColumnElement[bool]:
+    """The directive or one of its sub-directives is assigned to the unit (or to one of them)."""
     c = aliased(Directive)
+    ids = (unit_ids,) if isinstance(unit_ids, int) else unit_ids
     return sa.exists(
         sa.select(Assignment.id)
         .join(c, c.id == Assignment.directive_id)
-        .where(Assignment.unit_id == unit_id, sa.or_(c.id == d.id, c.parent_id == d.id))
+        .where(Assignment.unit_id.in_(ids), sa.or_(c.id == d.id, c.parent_id == d.id))
     )
 
 
@@ -210,7 +230,7 @@ def _candidates(f: ListFilters, period_id: int | None) -> list[int] | None:
     filters, or too many): buckets are then computed for these alone. One cheap query here
     saves aggregating ten years of assignments (and SQLite re-running the text match inside
     every bucket subquery)."""
-    if not (f.field or f.unit_id or f.q):
+    if not (f.field or f.unit_id or f.group or f.q):
         return None
     c = aliased(Directive, name="cand")
     stmt = sa.select(c.id).where(c.parent_id.is_(None)).limit(MAX_CANDIDATES + 1)
@@ -220,6 +240,8 @@ def _candidates(f: ListFilters, period_id: int | None) -> list[int] | None:
         stmt = stmt.where(c.field == f.field)
     if f.unit_id:
         stmt = stmt.where(_touches(f.unit_id, c))
+    if f.group:
+        stmt = stmt.where(_touches(f.group_unit_ids, c))
     if f.q:
         stmt = stmt.where(_matches_text(f.q, c))
     ids = list(db.session.scalars(stmt))
@@ -247,6 +269,8 @@ def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
         stmt = stmt.where(d.field == f.field)
     if f.unit_id:
         stmt = stmt.where(_touches(f.unit_id, d))
+    if f.group:
+        stmt = stmt.where(_touches(f.group_unit_ids, d))
     if f.q:
         stmt = stmt.where(_matches_text(f.q, d))
     buckets = None
@@ -276,13 +300,20 @@ def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
     return stmt.order_by(*order)
 
 
+def unit_options() -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+    """(id, name) of the active units in the catalogue's order, for the unit filter, and the
+    kinds of unit present, for the group filter (one query)."""
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind)
+        .where(Unit.active)
+        .order_by(Unit.position, Unit.name)
+    ).tuples().all()
+    types = [utype or infer_type(kind, name) for _, name, utype, kind in rows]
+    return [(uid, name) for uid, name, _, _ in rows], groups_present(types)
+
+
 def unit_choices() -> list[tuple[int, str]]:
-    """(id, name) of the active units, in the catalogue's order, for the unit filter."""
-    return list(
-        db.session.execute(
-            sa.select(Unit.id, Unit.name).where(Unit.active).order_by(Unit.position, Unit.name)
-        ).tuples()
-    )
+    return unit_options()[0]
 
 
 def last_update(directive: Directive) -> dt.datetime | None:

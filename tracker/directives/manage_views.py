@@ -12,9 +12,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.auth.models import User
 from tracker.auth.permissions import Action, requires
 from tracker.auth.services import active_leaders
-from tracker.constants import ASSIGNMENT_ROLES, LEAD, SUPPORT
+from tracker.constants import ASSIGNMENT_ROLES, LEAD, OFFICER, SUPPORT
 from tracker.core import clock, uow
 from tracker.core.errors import NotFound, UserError, submitted_version
 from tracker.core.formatting import fmt_date, nfc
@@ -24,6 +25,7 @@ from tracker.directives import forms, queries, services
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS, FIELDS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.extensions import db
+from tracker.organization import services as organization
 from tracker.units.models import Unit
 from tracker.units.queries import active_units, grouped_by_kind
 
@@ -204,13 +206,27 @@ def _assignment_defaults(directive: Directive) -> dict:
 
 
 def _assignment_form_values() -> dict:
-    keys = ("unit_id", "role", "deadline_kind", "deadline", "working_days")
+    keys = ("unit_id", "officer_id", "role", "deadline_kind", "deadline", "working_days")
     return {key: (request.form.get(key) or "")[:30] for key in keys}
+
+
+def _officers() -> dict[int, list[User]]:
+    """Active officers by unit, where the organization assigns tasks to named officers."""
+    if not organization.current().officer_assignees:
+        return {}
+    by_unit: dict[int, list[User]] = {}
+    for user in db.session.scalars(
+        sa.select(User).where(User.role == OFFICER, User.active, User.unit_id.is_not(None))
+        .order_by(User.full_name)
+    ):
+        by_unit.setdefault(user.unit_id, []).append(user)
+    return by_unit
 
 
 def _render_assign(directive: Directive, values: dict, error: str | None = None) -> str:
     taken = {a.unit_id for a in directive.assignments}
     units = [u for u in active_units() if u.id not in taken]
+    officers = _officers()
     return render_template(
         "manage/assign.html",
         directive=directive,
@@ -221,6 +237,8 @@ def _render_assign(directive: Directive, values: dict, error: str | None = None)
         locked={a.id: services.assignment_locked(a) for a in directive.assignments},
         field_labels=FIELD_LABELS,
         today=clock.today(),
+        officers=officers,
+        officer_units=[u for u in units if u.id in officers],
     )
 
 
@@ -235,13 +253,15 @@ def assign(directive_id: int):
     uow.rerender_on_error(
         lambda exc: _render_assign(_get_directive(directive_id), values, exc.message)
     )
-    unit_id = parse_id(request.form.get("unit_id"), "đơn vị", required=True)
-    unit = db.session.get(Unit, unit_id)
+    officer = _officer(request.form.get("officer_id"))
+    unit_id = parse_id(request.form.get("unit_id"), "đơn vị", required=officer is None)
+    unit = db.session.get(Unit, unit_id or officer.unit_id)  # type: ignore[union-attr]
     if unit is None:
         raise UserError("Đơn vị đã chọn không tồn tại.")
     role = forms.parse_role(request.form.get("role"))
     spec = forms.parse_deadline_spec(request.form)
-    assignment = services.assign_unit(directive, unit, role, spec, user=current_user)
+    assignment = services.assign_unit(directive, unit, role, spec, user=current_user,
+                                      officer=officer)
     deadline = fmt_date(assignment.deadline, "thường xuyên")
     flash(
         f"Đã giao {unit.name} ({assignment.role_label.lower()}), thời hạn {deadline}.", "success"
@@ -298,6 +318,29 @@ def edit_assignment(assignment_id: int):
     )
     flash("Đã lưu phân công." if changed else "Không có thay đổi nào.",
           "success" if changed else "info")
+    return redirect(url_for("manage.assign", directive_id=assignment.directive_id))
+
+
+def _officer(raw: str | None) -> User | None:
+    officer_id = parse_id(raw, "công chức")
+    if officer_id is None:
+        return None
+    officer = db.session.get(User, officer_id)
+    if officer is None:
+        raise UserError("Công chức đã chọn không tồn tại.")
+    return officer
+
+
+@bp.route("/assignments/<int:assignment_id>/officer", methods=["POST"])
+@requires(Action.MANAGE_DIRECTIVES)
+def assignment_officer(assignment_id: int):
+    """Name (or clear) the officer who carries a unit's assignment."""
+    assignment = _get_assignment(assignment_id)
+    officer = _officer(request.form.get("officer_id"))
+    changed = services.set_officer(assignment, officer, user=current_user)
+    if changed:
+        flash(f"Đã giao {assignment.unit.name}: "
+              f"{officer.full_name if officer else 'cả đơn vị (không giao đích danh)'}.", "success")
     return redirect(url_for("manage.assign", directive_id=assignment.directive_id))
 
 

@@ -156,6 +156,9 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    # A named officer (công chức) of the unit who carries the task, where the organization
+    # assigns to people (a commune); None: the unit as a whole.
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     role: Mapped[str] = mapped_column(sa.String(10), default=LEAD)
     # The original deadline is kept for scoring; an approved extension goes beside it.
     deadline: Mapped[dt.date | None]
@@ -176,6 +179,7 @@ class Assignment(db.Model):
 
     directive: Mapped[Directive] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
     updates: Mapped[list[ProgressUpdate]] = relationship(
         back_populates="assignment", order_by="ProgressUpdate.id"
     )
@@ -197,6 +201,13 @@ class Assignment(db.Model):
     @property
     def state_label(self) -> str:
         return STATES.get(self.state, self.state)
+
+    @property
+    def assignee_label(self) -> str:
+        """"Phòng Văn hóa - Xã hội" or, with a named officer, "... (Nguyễn Thị Lan)"."""
+        if self.officer_id is None or self.officer is None:
+            return self.unit.name
+        return f"{self.unit.name} ({self.officer.full_name})"
 
 
 class ProgressUpdate(db.Model):

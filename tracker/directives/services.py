@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User
 from tracker.calendar.services import load_calendar
-from tracker.constants import ASSIGNMENT_ROLES, LEADER, NOT_STARTED, WITHDRAWN
+from tracker.constants import ASSIGNMENT_ROLES, LEADER, NOT_STARTED, OFFICER, WITHDRAWN
 from tracker.core import audit, clock
 from tracker.core.errors import Conflict, UserError
 from tracker.core.formatting import fmt_date
@@ -24,6 +24,7 @@ from tracker.directives.models import Assignment, Directive
 from tracker.directives.queries import get_or_create_period, next_position
 from tracker.directives.search import search_text
 from tracker.extensions import db
+from tracker.units.lineage import ensure_can_receive
 from tracker.units.models import Unit
 
 # Limits on what people type; longer input is refused with a message, never truncated.
@@ -289,6 +290,7 @@ class DeadlineSpec:
 def assignment_snapshot(assignment: Assignment) -> dict[str, object]:
     return {
         "unit_id": assignment.unit_id,
+        "officer_id": assignment.officer_id,
         "role": assignment.role,
         "deadline": assignment.deadline.isoformat() if assignment.deadline else None,
         "deadline_basis": assignment.deadline_basis,
@@ -312,6 +314,17 @@ def assignment_locked(assignment: Assignment) -> bool:
     )
 
 
+def check_officer(officer: User | None, unit: Unit) -> None:
+    """A named assignee is an active officer (công chức) of the assigned unit."""
+    if officer is None:
+        return
+    if officer.role != OFFICER or not officer.active or officer.unit_id != unit.id:
+        raise UserError(
+            f"{officer.full_name} không phải cán bộ đang làm việc tại {unit.name}; chỉ giao "
+            "cho công chức của chính đơn vị được giao."
+        )
+
+
 def assign_unit(
     directive: Directive,
     unit: Unit,
@@ -320,21 +333,23 @@ def assign_unit(
     *,
     user: User | None = None,
     today: dt.date | None = None,
+    officer: User | None = None,
 ) -> Assignment:
     if directive.is_withdrawn:
         raise UserError("Nhiệm vụ đã rút, không thể phân công.")
     if role not in ASSIGNMENT_ROLES:
         raise UserError("Vai trò phải là chủ trì hoặc phối hợp.")
-    if not unit.active:
-        raise UserError(f"{unit.name} đã ngừng hoạt động, không thể phân công.")
+    assigned_on = today or clock.today()
+    ensure_can_receive(unit, assigned_on)  # switched off, not started, or ended (merged)
+    check_officer(officer, unit)
     if any(a.unit_id == unit.id for a in directive.assignments):
         raise UserError(
             f"{unit.name} đã được phân công cho nhiệm vụ này; hãy sửa phân công hiện có."
         )
-    assigned_on = today or clock.today()
     deadline, basis = spec.resolve(assigned_on)
     assignment = Assignment(
         unit=unit,
+        officer=officer,
         role=role,
         deadline=deadline,
         deadline_basis=basis,
@@ -394,4 +409,21 @@ def remove_assignment(assignment: Assignment, *, user: User | None = None) -> No
     audit.record(
         "assignment", assignment_id, "delete", before, None, user=user,
         directive_id=directive_id,
+    )
+
+
+def set_officer(
+    assignment: Assignment, officer: User | None, *, user: User | None = None
+) -> bool:
+    """Name (or clear) the officer who carries a unit's assignment; allowed after reporting
+    too, since it moves no deadline. False when nothing changed."""
+    if assignment.directive.is_withdrawn:
+        raise UserError("Nhiệm vụ đã rút, không thể sửa phân công.")
+    check_officer(officer, assignment.unit)
+    before = assignment_snapshot(assignment)
+    assignment.officer = officer
+    assignment.officer_id = officer.id if officer is not None else None
+    return audit.record_changes(
+        "assignment", assignment.id, "officer", before, assignment_snapshot(assignment),
+        user=user, directive_id=assignment.directive_id,
     )

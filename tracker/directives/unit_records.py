@@ -7,7 +7,7 @@ assignments costs one grouped query, and the numbers equal the dashboard's row f
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -21,6 +21,7 @@ from tracker.extensions import db
 class PeriodRecord:
     period: Period
     summary: Summary
+    by_unit: dict[int, Summary] = field(default_factory=dict)  # merged units' part of it
 
     @property
     def in_time(self) -> int:
@@ -28,22 +29,28 @@ class PeriodRecord:
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
 
 
-def unit_record(unit_id: int, as_of: dt.date, against: str = EXTENDED) -> list[PeriodRecord]:
-    """Per period (newest first), the unit's assignments counted per bucket as of a day."""
+def unit_record(
+    unit_id: int, as_of: dt.date, against: str = EXTENDED, *, also: tuple[int, ...] = ()
+) -> list[PeriodRecord]:
+    """Per period (newest first), the unit's assignments counted per bucket as of a day;
+    ``also``: the units it replaced (merged into it), whose assignments count with its own and
+    are told apart in ``PeriodRecord.by_unit``."""
     bucket = assignment_bucket(as_of, against).label("bucket")
     rows = db.session.execute(
-        sa.select(Period, bucket, sa.func.count(Assignment.id))
+        sa.select(Period, Assignment.unit_id, bucket, sa.func.count(Assignment.id))
         .select_from(Assignment)
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Period, Period.id == Directive.period_id)
-        .where(Assignment.unit_id == unit_id)
-        .group_by(Period.id, Period.year, Period.month, bucket)
+        .where(Assignment.unit_id.in_((unit_id, *also)))
+        .group_by(Period.id, Period.year, Period.month, Assignment.unit_id, bucket)
         .order_by(*Period.newest_first())
     ).all()
     records: dict[int, PeriodRecord] = {}
-    for period, value, count in rows:
+    for period, owner, value, count in rows:
         record = records.setdefault(period.id, PeriodRecord(period, Summary()))
         record.summary.counts[Bucket(value)] += count
+        if owner != unit_id:
+            record.by_unit.setdefault(owner, Summary()).counts[Bucket(value)] += count
     return list(records.values())
 
 

@@ -1,5 +1,10 @@
 """Unit pages (blueprint ``units``): the units with their record, and one unit's assignments
-and record. They live here because what they show is directive status."""
+and record. They live here because what they show is directive status.
+
+Units are dated: a period's list shows the units as they are on its last day (or today if
+earlier); a unit merged or renamed before then is counted in its successor's line, and a unit's
+page shows the record of the units it replaced with its own.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,16 @@ from sqlalchemy.orm import contains_eager
 from tracker.auth.permissions import Action, requires
 from tracker.core.errors import NotFound
 from tracker.core.pagecache import render_page
-from tracker.directives import listing, queries
+from tracker.directives import dashboard, listing, queries
 from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.presenters import assignment_status
-from tracker.directives.status import (
-    BUCKET_ORDER,
-    Summary,
-)
+from tracker.directives.status import BUCKET_ORDER, Summary
 from tracker.extensions import db
-from tracker.units.catalogue import UNIT_KINDS
+from tracker.units import lineage
+from tracker.units.kinds import GROUP_OF_TYPE
 from tracker.units.models import Unit
+from tracker.units.queries import grouped_by_kind, groups_present
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -34,23 +38,28 @@ def index():
     if period is None:
         period = queries.pick_default(periods)
     as_of, against = listing.parse_as_of(request.args)
-    summaries = records.units_summary(period.id, as_of, against) if period else {}
+    group = listing.parse_group(request.args)
     units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
-    groups = [
-        (label, [u for u in units if u.kind == kind]) for kind, label in UNIT_KINDS.items()
+    day = dashboard.board_day(period.last_day, as_of) if period else as_of
+    per_unit = records.units_summary(period.id, as_of, against) if period else {}
+    rows = {row.key: row for row in dashboard.unit_rows(units, per_unit, day, group)}
+    shown = [
+        u for u in units
+        if u.id in rows
+        or (u.exists_on(day) and (group is None or GROUP_OF_TYPE.get(u.type) == group))
     ]
-    others = [u for u in units if u.kind not in UNIT_KINDS]
-    if others:
-        groups.append(("Khác", others))
     return render_template(
         "units/index.html",
-        groups=groups,
-        summaries=summaries,
+        groups=grouped_by_kind(shown),
+        rows=rows,
         empty=Summary(),
         period=period,
         periods=periods,
         as_of=as_of,
         against=against,
+        day=day,
+        group=group,
+        group_choices=groups_present([u.type for u in units]),
     )
 
 
@@ -66,7 +75,9 @@ def _detail_context(unit_id: int) -> dict:
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.")
     as_of, against = listing.parse_as_of(request.args)
-    history = records.unit_record(unit.id, as_of, against)
+    links = lineage.all_links()
+    replaced = tuple(lineage.ancestors(unit.id, links)) if links else ()
+    history = records.unit_record(unit.id, as_of, against, also=replaced)
     periods = [r.period for r in history]
     period = listing.parse_period(request.args, periods)
     if period is None:
@@ -77,14 +88,17 @@ def _detail_context(unit_id: int) -> dict:
             db.session.scalars(
                 sa.select(Assignment)
                 .join(Assignment.directive)
-                .where(Assignment.unit_id == unit.id, Directive.period_id == period.id)
-                .options(contains_eager(Assignment.directive).selectinload(Directive.parent))
+                .where(Assignment.unit_id.in_((unit.id, *replaced)),
+                       Directive.period_id == period.id)
+                .options(contains_eager(Assignment.directive).selectinload(Directive.parent),
+                         sa.orm.selectinload(Assignment.officer))
                 .order_by(Directive.position, Directive.id)
             ).unique()
         )
     statuses = {a.id: assignment_status(a, as_of, against) for a in assignments}
     rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
+    related = _related_units(unit, links, replaced)
     return {
         "unit": unit,
         "period": period,
@@ -95,5 +109,24 @@ def _detail_context(unit_id: int) -> dict:
         "as_of": as_of,
         "against": against,
         "against_labels": listing.AGAINST_LABELS,
+        **related,
     }
 
+
+def _related_units(unit: Unit, links: list[lineage.Link], replaced: tuple[int, ...]) -> dict:
+    """Names for the page: its parent, the units it replaced, those that replaced it."""
+    wanted = {unit.parent_id, *replaced, *(lk.successor_id for lk in links
+                                           if lk.predecessor_id == unit.id)}
+    wanted.discard(None)
+    names = {
+        uid: (name, code) for uid, name, code in db.session.execute(
+            sa.select(Unit.id, Unit.name, Unit.code).where(Unit.id.in_(wanted))
+        ).tuples()
+    } if wanted else {}
+    return {
+        "unit_names": {uid: name for uid, (name, _) in names.items()},
+        "parent_name": names.get(unit.parent_id, (None,))[0] if unit.parent_id else None,
+        "replaced_links": [lk for lk in links if lk.successor_id == unit.id],
+        "replaced_ids": replaced,
+        "successor_links": [lk for lk in links if lk.predecessor_id == unit.id],
+    }

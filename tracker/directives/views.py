@@ -24,6 +24,7 @@ from tracker.directives.status import (
 )
 from tracker.extensions import db
 from tracker.units.models import Unit
+from tracker.units.queries import groups_present as unit_groups_present
 
 bp = Blueprint("directives", __name__)
 
@@ -115,17 +116,23 @@ def _dashboard_context() -> dict:
     if sort not in SCOREBOARD_COLUMNS:
         sort = "name"
     descending = request.args.get("order", "asc") == "desc"
+    group = listing.parse_group(request.args)
     board = None
     chart = None
+    units: list[Unit] = []
     if period is not None:
         units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
-        board = dashboard.build_board(period.id, units, as_of, against)
+        board = dashboard.build_board(
+            period.id, units, as_of, against,
+            day=dashboard.board_day(period.last_day, as_of), group=group,
+        )
         board.units = sort_rows(board.units, sort, descending)
         chart = stacked_chart(board.fields)
     link_args = {
         "period": period.key if period else None,
         "as_of": as_of.strftime("%d/%m/%Y"),
         "against": against,
+        "kind": group,
     }
     return {
         "period": period,
@@ -139,6 +146,8 @@ def _dashboard_context() -> dict:
         "sort": sort,
         "descending": descending,
         "link_args": link_args,
+        "group": group,
+        "group_choices": unit_groups_present([u.type for u in units]) if period else [],
     }
 
 
@@ -153,6 +162,7 @@ def _list_context() -> dict:
     periods = queries.periods_with_directives()
     filters = listing.parse_filters(request.args, periods)
     page = listing.fetch_page(filters)
+    unit_options = listing.unit_options()
     statuses = {}
     for d in page.items:
         statuses[d.id] = directive_status(d, filters.as_of, filters.against)
@@ -163,7 +173,8 @@ def _list_context() -> dict:
         "filters": filters,
         "periods": periods,
         "statuses": statuses,
-        "units": listing.unit_choices(),
+        "units": unit_options[0],
+        "group_choices": unit_options[1],
         "fields": FIELDS,
         "sorts": listing.SORTS,
         "against_labels": listing.AGAINST_LABELS,

@@ -35,14 +35,13 @@ from tracker.intake.models import ImportDraft
 from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
 from tracker.intake.rules import routing_rules
 from tracker.intake.unit_names import UnitRef
+from tracker.organization import services as organization
+from tracker.units.lineage import ensure_can_receive
 from tracker.units.models import Unit
 from tracker.units.queries import active_units, units_by_code
 
 DRAFT_KEEP_DAYS = 30
 # The issuing body when neither the caller nor the report's header names one.
-DEFAULT_ISSUER = "UBND thành phố Trà Vinh"
-
-
 @dataclass
 class ItemChoice:
     """What the reviewer decided for one parsed item on the preview page."""
@@ -144,8 +143,8 @@ def import_report(
     ``choices`` holds the reviewer's corrections by item number ("6", "6.1"); items without one
     take the parser's proposal: the deadline the text gives, else ``default_deadline`` (the
     period's last day when None). ``issuer``: the issuing body (default: the one the report's
-    header names, else DEFAULT_ISSUER). Idempotent: the same text (by content hash) imported
-    again creates nothing.
+    header names, else the organization's own name). Idempotent: the same text (by content
+    hash) imported again creates nothing.
     """
     existing = imported_source(original_text)
     if existing is not None:
@@ -160,7 +159,7 @@ def import_report(
     source = SourceDocument(
         number=parsed.document_number,
         issued_on=parsed.issued_on,
-        issuer=(issuer or parsed.issuer or DEFAULT_ISSUER)[:200],
+        issuer=(issuer or organization.issuer_label(parsed.issuer))[:200],
         title=(parsed.title or f"Nhiệm vụ trọng tâm {period.title}")[:500],
         original_text=original_text,
         content_hash=content_hash(original_text),
@@ -264,6 +263,7 @@ def _create_from_item(
             unit = units.get(code)
             if unit is None or code in assigned:
                 continue  # a rule may name a unit that no longer exists
+            ensure_can_receive(unit, assigned_on)  # not an ended (merged) unit
             assigned[code] = role
             directive.assignments.append(
                 Assignment(

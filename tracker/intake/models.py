@@ -20,7 +20,8 @@ class RoutingRule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     keywords: Mapped[str] = mapped_column(sa.Text)  # comma-separated
-    unit_codes: Mapped[str] = mapped_column(sa.String(400), default="")  # comma-separated
+    # comma-separated; a province's "các xã, phường" rule names 120+ communes
+    unit_codes: Mapped[str] = mapped_column(sa.Text, default="")
     role: Mapped[str] = mapped_column(sa.String(10), default=SUPPORT)
     field: Mapped[str | None] = mapped_column(sa.String(40))
     position: Mapped[int] = mapped_column(default=0)

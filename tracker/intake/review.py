@@ -26,9 +26,10 @@ from tracker.constants import LEAD, SUPPORT
 from tracker.core.formatting import fmt_date
 from tracker.directives.fields import DEFAULT_FIELD
 from tracker.directives.services import DATE_DEADLINE, NO_DEADLINE, WORKING_DAYS_DEADLINE
-from tracker.intake.drafts import DEFAULT_ISSUER, walk
+from tracker.intake.drafts import walk
 from tracker.intake.parser import ParsedItem, ParsedReport
 from tracker.intake.text import fold
+from tracker.organization import services as organization
 from tracker.units.catalogue import DEPARTMENT, UNIT_KINDS, WARD
 
 MAP, CREATE, SKIP = "map", "create", "skip"
@@ -191,7 +192,7 @@ def propose_review(parsed: ParsedReport, units: Units, today: dt.date) -> Review
             proposed=proposed_text(item, units),
         ))
     return Review(rows=rows, unknown=unknown_units(rows, units),
-                  issuer=(parsed.issuer or DEFAULT_ISSUER)[:MAX_ISSUER])
+                  issuer=organization.issuer_label(parsed.issuer)[:MAX_ISSUER])
 
 
 def group_rows(item: ParsedItem, units: Units) -> list[GroupRow]:

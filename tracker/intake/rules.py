@@ -157,7 +157,7 @@ def set_rule_active(rule: RoutingRule, active: bool, *, user: User | None = None
 
 def parse_rule_form(form: FormData) -> RuleInput:
     keywords = split_list(text(form, "keywords", "Từ khóa", MAX_KEYWORDS, required=True))
-    codes = split_list(text(form, "unit_codes", "Mã đơn vị", 400))
+    codes = split_list(text(form, "unit_codes", "Mã đơn vị", 4000))
     field = (form.get("field") or "").strip()
     position = (form.get("position") or "0").strip()
     if not re.fullmatch(r"\d{1,5}", position):

@@ -30,6 +30,7 @@ from tracker.directives.status import (
     facts_of,
 )
 from tracker.extensions import db
+from tracker.organization import services as organization
 from tracker.reminders import selection
 from tracker.reminders.mail import clean_address, clean_header, utcnow
 from tracker.reminders.models import (
@@ -234,6 +235,18 @@ class Directory:
                 found.append(self._person(user))
         return [r for r in found if r is not None]
 
+    def assignees(self, assignment: Assignment, modes: Iterable[str] | None) -> list[Recipient]:
+        """Who hears about an assignment: its unit, or, when it names an officer, the unit's
+        mailbox and that officer (not the unit's other officers)."""
+        if assignment.officer_id is None:
+            return self.unit(assignment.unit, modes)
+        wanted = set(modes) if modes is not None else None
+        found = [self._mailbox(assignment.unit)] if assignment.unit.active else []
+        for user in self.officers.get(assignment.unit_id, []):
+            if user.id == assignment.officer_id and (wanted is None or user.notify_mode in wanted):
+                found.append(self._person(user))
+        return [r for r in found if r is not None]
+
     def daily_units(self) -> set[int]:
         return {
             unit_id
@@ -241,11 +254,11 @@ class Directory:
             if any(u.notify_mode == "daily_digest" and clean_address(u.email) for u in users)
         }
 
-    def daily_officers(self, unit_id: int) -> list[Recipient]:
+    def daily_officers(self, unit_id: int, officer_id: int | None = None) -> list[Recipient]:
         people = [
             self._person(u)
             for u in self.officers.get(unit_id, [])
-            if u.notify_mode == "daily_digest"
+            if u.notify_mode == "daily_digest" and officer_id in (None, u.id)
         ]
         return [r for r in people if r is not None]
 
@@ -257,7 +270,7 @@ class Directory:
         else:
             leaders = self.leaders
         people = [self._person(u) for u in [*leaders, *self.secretariat]]
-        return self.unit(assignment.unit, None) + [r for r in people if r is not None]
+        return self.assignees(assignment, None) + [r for r in people if r is not None]
 
     def digest_leaders(self) -> list[Recipient]:
         people = [self._person(u) for u in self.leaders if u.notify_mode != "escalations_only"]
@@ -352,7 +365,7 @@ class _ItemRenderer:
 
 
 def render_mail(name: str, **context: object) -> tuple[str, str]:
-    context.setdefault("org_name", current_app.config.get("ORG_NAME", ""))
+    context.setdefault("org_name", organization.current().short_name)
     context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
     text = render_template(f"reminders/email/{name}.txt", **context)
     html = render_template(f"reminders/email/{name}.html", **context)
@@ -384,9 +397,9 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
         if due.kind == ESCALATE:
             recipients = directory.escalation(assignment)
         elif due.kind == DAILY:
-            recipients = directory.daily_officers(assignment.unit_id)
+            recipients = directory.daily_officers(assignment.unit_id, assignment.officer_id)
         else:
-            recipients = directory.unit(assignment.unit, LEVEL_ONE_MODES)
+            recipients = directory.assignees(assignment, LEVEL_ONE_MODES)
         kind = _display_kind(due, as_of)
         item: MailItem | None = None  # built once per due item, shared by its recipients
         for recipient in recipients:
@@ -446,7 +459,7 @@ def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
     for due in plan.due:
         assignment = by_id[due.assignment_id]
         item = mail_item(assignment, CUTOFF, due, as_of)
-        for recipient in directory.unit(assignment.unit, CUTOFF_MODES):
+        for recipient in directory.assignees(assignment, CUTOFF_MODES):
             inbox.setdefault(recipient.address.lower(), (recipient, {}))[1][assignment.id] = item
     for address, (recipient, by_assignment) in sorted(inbox.items()):
         items = sorted(

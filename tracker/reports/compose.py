@@ -119,7 +119,8 @@ class DirectiveData:
 
 @dataclass
 class OrgDefaults:
-    """Per-organisation wording (the Setting "report.defaults"); the seed report's values."""
+    """Per-organisation wording (reports.services.org_defaults reads the organization); the
+    defaults are the seed report's values."""
 
     issuer_parent: str = "ỦY BAN NHÂN DÂN"
     issuer: str = "THÀNH PHỐ TRÀ VINH"

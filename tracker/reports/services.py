@@ -17,13 +17,13 @@ from tracker.constants import COMPLETION, DONE, LEAD, NOT_STARTED, PROGRESS
 from tracker.core import audit, clock
 from tracker.core.errors import Conflict, check_version
 from tracker.core.forms import parse_required_date
-from tracker.core.models import Setting
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
 from tracker.directives.presenters import assignment_deadline, directive_status
 from tracker.directives.queries import get_period
 from tracker.directives.status import Summary, summarize
 from tracker.extensions import db
+from tracker.organization import services as organization
 from tracker.reports.compose import (
     SECTION_KEYS,
     Composition,
@@ -39,7 +39,6 @@ from tracker.reports.drafting import appendix_rows, build_document, normalize_te
 from tracker.reports.models import DRAFT, Report, ReportFile
 from tracker.reports.xlsx_export import build_xlsx
 
-SETTING_KEY = "report.defaults"
 RESULT_KINDS = (PROGRESS, COMPLETION)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,26 +61,35 @@ def parse_as_of(text: str | None) -> dt.date:
 
 
 # --------------------------------------------------------------------------------------------
-# Organisation defaults (Setting "report.defaults")
+# Organisation defaults (tracker.organization)
 # --------------------------------------------------------------------------------------------
 
 
 def org_defaults() -> OrgDefaults:
-    setting = db.session.get(Setting, SETTING_KEY)
-    return OrgDefaults.from_json(setting.value if setting else None)
+    """The organization's wording (tracker.organization; edited on the admin's settings page)."""
+    org = organization.current()
+    return OrgDefaults(
+        issuer_parent=org.header_parent,
+        issuer=org.header_name,
+        org_short=org.short_name,
+        place=org.place,
+        number=org.number_line,
+        signer_capacity=org.signer_capacity,
+        signer_title=org.signer_title,
+        signer_name=org.signer_name,
+        recipients=list(org.recipients),
+    )
 
 
 def save_org_defaults(org: OrgDefaults, user: User | None = None) -> None:
-    setting = db.session.get(Setting, SETTING_KEY)
-    before = setting.value if setting else None
-    if setting is None:
-        setting = Setting(key=SETTING_KEY)
-        db.session.add(setting)
-    setting.value = org.to_json()
-    setting.updated_at = clock.now()
-    db.session.flush()
-    audit.record("setting", None, "update", {"key": SETTING_KEY, "value": before},
-                 {"key": SETTING_KEY, "value": setting.value}, user=user)
+    """Store report wording on the organization (its one home; admins edit it there)."""
+    data = organization.input_of(organization.current())
+    data.header_parent, data.header_name = org.issuer_parent, org.issuer
+    data.short_name, data.place = org.org_short, org.place
+    data.number_series = org.number.rsplit("/", 1)[-1].strip() or data.number_series
+    data.signer_capacity, data.signer_title = org.signer_capacity, org.signer_title
+    data.signer_name, data.recipients = org.signer_name, list(org.recipients)
+    organization.save(data, user=user)
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from tracker.core.periods import PeriodKey
 from tracker.extensions import db
 from tracker.reports import finalise as issuing
 from tracker.reports import services
-from tracker.reports.compose import SECTION_KEYS, SECTION_LABELS, OrgDefaults
+from tracker.reports.compose import SECTION_KEYS, SECTION_LABELS
 from tracker.reports.document import format_vn_date, normalize_recipients
 from tracker.reports.html import print_view
 from tracker.reports.models import FINAL, Report
@@ -27,7 +27,6 @@ from tracker.reports.models import FINAL, Report
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 MAX_SECTION_CHARS = 200_000
-MAX_SETTING_CHARS = 300
 
 
 def _can_edit() -> bool:
@@ -207,27 +206,8 @@ def print_page(report_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @requires(Action.EDIT_REPORTS)
 def settings():
-    """Per-organisation defaults: signer, capacity, recipients, place, issuing body."""
-    org = services.org_defaults()
-    if request.method == "POST":
-        values = {}
-        for key in ("issuer_parent", "issuer", "org_short", "place", "number",
-                    "signer_capacity", "signer_title", "signer_name"):
-            value = (request.form.get(key) or "").strip()
-            if not value:
-                raise UserError("Hãy điền đủ các mục; không mục nào được để trống.")
-            if len(value) > MAX_SETTING_CHARS:
-                raise UserError(f"Mỗi mục dài tối đa {MAX_SETTING_CHARS} ký tự.")
-            values[key] = value
-        recipients = [
-            line.strip() for line in (request.form.get("recipients") or "").splitlines()
-            if line.strip()
-        ]
-        if len(recipients) > 50 or any(len(r) > MAX_SETTING_CHARS for r in recipients):
-            raise UserError("Danh sách nơi nhận quá dài (tối đa 50 dòng, mỗi dòng 300 ký tự).")
-        values["recipients"] = recipients
-        org = OrgDefaults.from_json(values)
-        services.save_org_defaults(org, user=current_user)
-        flash("Đã lưu thông tin mặc định của báo cáo.", "success")
-        return redirect(url_for("reports.settings"))
-    return render_template("reports/settings.html", org=org)
+    """The report's header, place, signer and recipients are the organization's: an admin edits
+    them on "Quản trị → Cơ quan"; other editors read them there."""
+    if can(current_user, Action.ADMINISTER):
+        return redirect(url_for("admin.organization"))
+    return redirect(url_for("organization.show"))

@@ -1,26 +1,39 @@
-"""The units of Trà Vinh city: demo data and the codes the importer's rules refer to."""
+"""The units of Trà Vinh city in 2023 (the city-2023 profile and the demo), and the codes the
+importer's default rules refer to. Other profiles' catalogues: tracker/organization/profiles.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEADERSHIP = "leadership"
-DEPARTMENT = "department"
-WARD = "ward"
+from tracker.units.kinds import (
+    CLASS_LABELS,
+    CLASS_OF_TYPE,
+    DEPARTMENT,
+    LANH_DAO,
+    LEADERSHIP,
+    NGANH_DOC,
+    PHONG,
+    PHUONG,
+    SU_NGHIEP,
+    WARD,
+    XA,
+)
 
-UNIT_KINDS: dict[str, str] = {
-    LEADERSHIP: "Lãnh đạo UBND",
-    DEPARTMENT: "Phòng ban, cơ quan",
-    WARD: "Phường, xã",
-}
+__all__ = ["DEPARTMENT", "LEADERSHIP", "UNITS", "UNIT_KINDS", "WARD", "WARD_CODES", "UnitSpec"]
+
+# The coarse classes with their labels (tracker/units/kinds.py has the typed kinds).
+UNIT_KINDS: dict[str, str] = CLASS_LABELS
 
 
 @dataclass(frozen=True)
 class UnitSpec:
     code: str
     name: str
-    kind: str
+    kind: str  # the coarse class (leadership / department / ward)
     email: str
+    unit_type: str = ""  # the typed kind; empty: read from the class and the name
+    parent: str | None = None  # parent unit's code
 
 
 def _mail(code: str) -> str:
@@ -28,34 +41,35 @@ def _mail(code: str) -> str:
 
 
 _DEPARTMENTS = [
-    ("VP", "Văn phòng HĐND và UBND thành phố"),
-    ("NV", "Phòng Nội vụ"),
-    ("TP", "Phòng Tư pháp"),
-    ("TCKH", "Phòng Tài chính - Kế hoạch"),
-    ("TNMT", "Phòng Tài nguyên và Môi trường"),
-    ("LDTBXH", "Phòng Lao động - Thương binh và Xã hội"),
-    ("VHTT", "Phòng Văn hóa và Thông tin"),
-    ("GDDT", "Phòng Giáo dục và Đào tạo"),
-    ("YT", "Phòng Y tế"),
-    ("KT", "Phòng Kinh tế"),
-    ("QLDT", "Phòng Quản lý đô thị"),
-    ("DT", "Phòng Dân tộc"),
-    ("TTRA", "Thanh tra thành phố"),
-    ("CA", "Công an thành phố"),
-    ("BCHQS", "Ban Chỉ huy Quân sự thành phố"),
-    ("CCT", "Chi cục Thuế"),
-    ("THADS", "Chi cục Thi hành án dân sự"),
-    ("TTYT", "Trung tâm Y tế"),
-    ("TTHCC", "Trung tâm Hành chính công"),
-    ("BQLDA", "Ban Quản lý dự án đầu tư xây dựng"),
+    ("VP", "Văn phòng HĐND và UBND thành phố", PHONG),
+    ("NV", "Phòng Nội vụ", PHONG),
+    ("TP", "Phòng Tư pháp", PHONG),
+    ("TCKH", "Phòng Tài chính - Kế hoạch", PHONG),
+    ("TNMT", "Phòng Tài nguyên và Môi trường", PHONG),
+    ("LDTBXH", "Phòng Lao động - Thương binh và Xã hội", PHONG),
+    ("VHTT", "Phòng Văn hóa và Thông tin", PHONG),
+    ("GDDT", "Phòng Giáo dục và Đào tạo", PHONG),
+    ("YT", "Phòng Y tế", PHONG),
+    ("KT", "Phòng Kinh tế", PHONG),
+    ("QLDT", "Phòng Quản lý đô thị", PHONG),
+    ("DT", "Phòng Dân tộc", PHONG),
+    ("TTRA", "Thanh tra thành phố", PHONG),
+    ("CA", "Công an thành phố", NGANH_DOC),
+    ("BCHQS", "Ban Chỉ huy Quân sự thành phố", NGANH_DOC),
+    ("CCT", "Chi cục Thuế", NGANH_DOC),
+    ("THADS", "Chi cục Thi hành án dân sự", NGANH_DOC),
+    ("TTYT", "Trung tâm Y tế", SU_NGHIEP),
+    ("TTHCC", "Trung tâm Hành chính công", SU_NGHIEP),
+    ("BQLDA", "Ban Quản lý dự án đầu tư xây dựng", SU_NGHIEP),
 ]
 
-_WARDS = [(f"P{i}", f"Phường {i}") for i in range(1, 10)] + [("XLD", "Xã Long Đức")]
+_WARDS = [(f"P{i}", f"Phường {i}", PHUONG) for i in range(1, 10)] + [("XLD", "Xã Long Đức", XA)]
 
 UNITS: list[UnitSpec] = (
-    [UnitSpec("LDUB", "Lãnh đạo UBND thành phố", LEADERSHIP, _mail("ldub"))]
-    + [UnitSpec(code, name, DEPARTMENT, _mail(code)) for code, name in _DEPARTMENTS]
-    + [UnitSpec(code, name, WARD, _mail(code)) for code, name in _WARDS]
+    [UnitSpec("LDUB", "Lãnh đạo UBND thành phố", LEADERSHIP, _mail("ldub"), LANH_DAO)]
+    + [UnitSpec(code, name, CLASS_OF_TYPE[t], _mail(code), t) for code, name, t in _DEPARTMENTS]
+    + [UnitSpec(code, name, CLASS_OF_TYPE[t], _mail(code), t) for code, name, t in _WARDS]
 )
 
-WARD_CODES: list[str] = [code for code, _ in _WARDS]
+WARD_CODES: list[str] = [code for code, _, _ in _WARDS]
+assert all(spec.kind in (LEADERSHIP, DEPARTMENT, WARD) for spec in UNITS)  # noqa: S101

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
+from tracker.core import clock
 from tracker.extensions import db
-from tracker.units.catalogue import UNIT_KINDS
+from tracker.units.kinds import TYPE_HEADINGS, UNIT_GROUPS, UNIT_TYPES, infer_type
 from tracker.units.models import Unit
 
 
@@ -13,10 +16,23 @@ def units_by_code() -> dict[str, Unit]:
     return {u.code: u for u in db.session.scalars(sa.select(Unit))}
 
 
-def active_units() -> list[Unit]:
-    """Units that can be given new work, in the catalogue's order."""
+def existing_on(day: dt.date) -> sa.ColumnElement[bool]:
+    """SQL for ``Unit.exists_on(day)``."""
+    return sa.and_(
+        sa.or_(Unit.valid_from.is_(None), Unit.valid_from <= day),
+        sa.or_(Unit.ended_on.is_(None), Unit.ended_on > day),
+    )
+
+
+def active_units(day: dt.date | None = None) -> list[Unit]:
+    """Units that can be given new work on ``day`` (today by default), in catalogue order."""
+    day = day or clock.today()
     return list(
-        db.session.scalars(sa.select(Unit).where(Unit.active).order_by(Unit.position, Unit.name))
+        db.session.scalars(
+            sa.select(Unit)
+            .where(Unit.active, existing_on(day))
+            .order_by(Unit.position, Unit.name)
+        )
     )
 
 
@@ -25,8 +41,34 @@ def all_units() -> list[Unit]:
 
 
 def grouped_by_kind(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
-    """Units under their kind's label, in the order given (for selects and lists)."""
+    """Units under their kind's heading, kinds in the catalogue's order (for selects, lists)."""
     groups: dict[str, list[Unit]] = {}
     for unit in units:
-        groups.setdefault(unit.kind, []).append(unit)
-    return [(UNIT_KINDS.get(kind, kind), members) for kind, members in groups.items()]
+        groups.setdefault(unit.type, []).append(unit)
+    order = {t: i for i, t in enumerate(UNIT_TYPES)}
+    return [
+        (TYPE_HEADINGS.get(kind, kind), members)
+        for kind, members in sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))
+    ]
+
+
+def unit_types_by_id() -> dict[int, str]:
+    """Every unit's typed kind (one query of small tuples; ~150 rows in a province)."""
+    rows = db.session.execute(sa.select(Unit.id, Unit.unit_type, Unit.kind, Unit.name)).tuples()
+    return {
+        uid: (utype or infer_type(kind, name)) for uid, utype, kind, name in rows
+    }
+
+
+def unit_ids_in_group(group: str) -> list[int]:
+    """Ids of the units whose kind belongs to a filter group ("xa_phuong", "so_nganh", ...)."""
+    types = UNIT_GROUPS[group][1] if group in UNIT_GROUPS else frozenset()
+    return sorted(uid for uid, t in unit_types_by_id().items() if t in types)
+
+
+def groups_present(types: list[str] | None = None) -> list[tuple[str, str]]:
+    """(group, label) of the groups that have units, in the groups' order."""
+    present = set(types if types is not None else unit_types_by_id().values())
+    return [
+        (group, label) for group, (label, members) in UNIT_GROUPS.items() if members & present
+    ]
