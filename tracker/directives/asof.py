@@ -160,6 +160,7 @@ class AssignmentAsOf:
     records: tuple[Record, ...] = ()  # those made by the end of the day, oldest first
     extension: ExtensionRecord | None = None  # approved and in force
     pending_extension: ExtensionRecord | None = None
+    decided_extensions: tuple[ExtensionRecord, ...] = ()  # approved or rejected by then
 
     @property
     def state(self) -> str:
@@ -310,6 +311,8 @@ def assignment_as_of(
         records=records,
         extension=in_force,
         pending_extension=pending,
+        decided_extensions=tuple(r for r in h.extensions
+                                 if r.decided_at is not None and r.decided_at < eod),
     )
 
 
