@@ -69,6 +69,7 @@ class UnitReport:
     completion_reported_on: dt.date | None = None  # awaiting the leader's confirmation
     pending_extension: dt.date | None = None  # a requested deadline not decided yet
     pending_extension_on: dt.date | None = None
+    earlier: tuple[tuple[dt.date, str], ...] = ()  # its earlier results this period, dated
 
     @property
     def is_lead(self) -> bool:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tracker.constants import COMPLETION, CONFIRMED, PROGRESS, RETURNED
 from tracker.core import clock
 from tracker.core.periods import PeriodKey
-from tracker.directives.asof import AssignmentAsOf, Book
+from tracker.directives.asof import RESULT_KINDS, AssignmentAsOf, Book
 from tracker.directives.asof_queries import load_book
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.queries import get_period
@@ -57,6 +57,9 @@ def _unit_report(a: AssignmentAsOf, book: Book, units: dict[int, tuple[str, str]
         completion_reported_on=completion,
         pending_extension=pending.proposed_deadline if pending else None,
         pending_extension_on=clock.local_date(pending.requested_at) if pending else None,
+        earlier=tuple((r.day, r.result) for r in a.records
+                      if r.kind in RESULT_KINDS and r.result.strip() and r is not result
+                      and r.result.strip() != (result.result.strip() if result else "")),
     )
 
 

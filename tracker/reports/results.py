@@ -134,13 +134,17 @@ def _adds_something(u: UnitReport, leads: list[UnitReport]) -> bool:
     return True
 
 
-def _unit_sentence(b: Builder, u: UnitReport) -> None:
+def _unit_sentence(b: Builder, u: UnitReport, *, with_earlier: bool = False) -> None:
     """ "Phòng Kinh tế tổ chức đối thoại doanh nghiệp; giải đáp 12/18 kiến nghị." with a long
-    report's tail in a footnote."""
+    report's tail in a footnote, and (for a lead unit) its earlier reports of the period in
+    another, as the seed keeps detail."""
     head, tail = split_first(u.result, LONG_TEXT)
     b.add(sentence(subject_clause(u.unit, head))[:-1])
     if tail:
         b.note(tail)
+    if with_earlier and u.earlier:
+        b.note("Quá trình thực hiện: " + "; ".join(
+            f"ngày {dmy(day)}: {clause(text)}" for day, text in u.earlier))
     b.add(". ")
 
 
@@ -159,7 +163,7 @@ def _what_was_done(b: Builder, d: DirectiveData) -> bool:
     if not leads and not supports:
         return False
     for u in leads:
-        _unit_sentence(b, u)
+        _unit_sentence(b, u, with_earlier=True)
     for u in others[:MAX_INLINE_SUPPORTS]:
         _unit_sentence(b, u)
     rest = others[MAX_INLINE_SUPPORTS:]
