@@ -90,6 +90,16 @@ def _days_late(item: DirectiveData) -> int | None:
     return None
 
 
+def _whole_text(item: DirectiveData) -> str:
+    """The whole task for the spreadsheet: its text, led by its title when the text does not
+    already open with it (a title edited since the import)."""
+    text = " ".join((item.text or "").split())
+    title = " ".join(item.title.split()).removesuffix("…")
+    if not text:
+        return title
+    return text if text.startswith(title) else f"{title}\n{text}"
+
+
 def appendix_rows(directives: list[DirectiveData]) -> list[AppendixRow]:
     """Every directive of the period (sub-directives under their parent), withdrawn included."""
     rows: list[AppendixRow] = []
@@ -108,7 +118,7 @@ def appendix_rows(directives: list[DirectiveData]) -> list[AppendixRow]:
                     last_update=item.last_update,
                     completed_on=item.status.completed_on if item.status.is_done else None,
                     days_late=_days_late(item),
-                    text=" ".join((item.text or item.title).split()),
+                    text=_whole_text(item),
                 )
             )
     return rows
