@@ -25,6 +25,7 @@ run: install
 ## make test: ruff, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: install
 	.ci/ensure-chromium
+	.ci/ensure-libreoffice
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 	if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -12,7 +12,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import selectinload
 
 from tracker.core import clock
-from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.models import (
+    Assignment,
+    Attachment,
+    Directive,
+    ExtensionRequest,
+    Period,
+    ProgressUpdate,
+)
 from tracker.directives.search import search_text
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -35,6 +42,11 @@ def spread_over_buckets() -> None:
 
     Whatever the demo seed wrote is reset first, so the tests do not depend on it.
     """
+    # The rows decide: the demo's recorded history (progress, extension requests) goes, so that
+    # the status as of a past day, rebuilt from the history, is the rows' too.
+    db.session.execute(sa.delete(Attachment))
+    db.session.execute(sa.delete(ProgressUpdate))
+    db.session.execute(sa.delete(ExtensionRequest))
     everything = demo_directives()
     for d in everything:
         d.withdrawn_at = None

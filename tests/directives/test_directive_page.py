@@ -42,7 +42,7 @@ def test_page_shows_text_units_deadlines_timeline_extensions_and_history(world):
     assert "31/03/2023" in html and "30/04/2023" in html and "đồng ý ngày 27/03/2023" in html
     assert "Chờ xác nhận hoàn thành" in html
     assert "Đang thực hiện trong hạn" in html
-    assert "Theo hạn ban đầu: Đang thực hiện quá hạn (5 ngày)" in html
+    assert "Theo hạn ban đầu: Đang thực hiện quá hạn (3 ngày làm việc)" in html
     # Timeline with the evidence link, extension request and decision.
     assert "Hoàn thành hồ sơ điều chỉnh 6/6 đồ án" in html
     assert "Thiếu kinh phí lập điều chỉnh quy hoạch cho 2 đồ án." in html
@@ -62,7 +62,7 @@ def test_parent_lists_sub_directives_and_days_overdue(world):
     assert "Nhiệm vụ con" in html
     assert "Tiếp tục triển khai thực hiện tốt Chỉ thị 27" in html
     assert "Không có thời hạn" in html
-    assert "Đang thực hiện quá hạn (5 ngày)" in html  # the BQLDA assignment
+    assert "Đang thực hiện quá hạn (3 ngày làm việc)" in html  # the BQLDA assignment
     assert "Đang đề nghị gia hạn" in html
 
 

@@ -185,7 +185,8 @@ def test_query_count_is_constant(client, spread, auth, no_page_cache):
         with count_queries() as statements:
             get(client, query)
         assert len(statements) == queries_for[query], query
-        assert len(statements) <= 10, query
+        # as of a past day the history costs five queries more, whatever its size
+        assert len(statements) <= 15, query
 
 
 @pytest.mark.parametrize("bucket", ["overdue", "done_on_time", "no_deadline", "in_progress"])

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.directives.models import Assignment, Directive, Period
-from tracker.directives.presenters import assignment_status, directive_status
-from tracker.directives.status_sql import assignment_bucket, directive_buckets
+from tracker.directives.presenters import status_book
+from tracker.directives.status_sql import assignment_bucket, assignment_facts, directive_buckets
 from tracker.extensions import db
 from tracker.units.models import Unit
 
@@ -105,12 +105,16 @@ def test_sql_buckets_match_pure_rules(app):
     assert len(assignments) > 500
     seen_assignment, seen_directive = set(), set()
     for as_of, against in itertools.product(AS_OF_DAYS, ["extended", "original"]):
+        book = status_book(directives, as_of, against)
         expr = assignment_bucket(as_of, against)
         sql = dict(db.session.execute(
             sa.select(Assignment.id, expr).join(Directive, Directive.id == Assignment.directive_id)
         ).all())
+        facts = assignment_facts(as_of, against)
+        counted = dict(db.session.execute(sa.select(facts.c.id, facts.c.bucket)).all())
+        assert counted == sql
         for a in assignments:
-            pure = assignment_status(a, as_of, against).bucket.value
+            pure = book.assignment(a).bucket.value
             assert sql[a.id] == pure, (a.id, as_of, against)
             seen_assignment.add(pure)
         for scope in (None, period_id):
@@ -118,7 +122,7 @@ def test_sql_buckets_match_pure_rules(app):
             sql_d = dict(db.session.execute(sa.select(sub.c.directive_id, sub.c.bucket)).all())
             assert len(sql_d) == len(directives)
             for d in directives:
-                pure = directive_status(d, as_of, against).bucket.value
+                pure = book.directive(d).bucket.value
                 assert sql_d[d.id] == pure, (d.id, d.number, as_of, against)
                 seen_directive.add(pure)
     # The cases cover every bucket, for assignments and for directives.

@@ -194,7 +194,7 @@ def test_email_content_is_vietnamese_escaped_and_linked(demo):
     assert "<script>alert(1)</script>" in text  # plain text carries it verbatim, harmlessly
     link = f"https://nhiemvu.travinh.example.vn/directives/{directive.id}"
     assert link in html and link in text
-    assert "31/03/2023" in text and "quá hạn 3 ngày" in text and "(chủ trì)" in text
+    assert "31/03/2023" in text and "quá hạn 1 ngày làm việc" in text and "(chủ trì)" in text
     assert got.message["Auto-Submitted"] == "auto-generated"
     logged = db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog))
     assert logged > 0

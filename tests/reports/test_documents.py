@@ -182,7 +182,7 @@ def test_markdown_rendering(report: ReportDocument) -> None:
     assert f"[^3]: {FOOTNOTE_3}" in text
     assert "- Lưu: VT." in text
     assert "| 3 | Thường xuyên" in text
-    assert "| 05/04/2023 | 20/04/2023 |" in text
+    assert "| 05/04/2023<br>(gia hạn đến 20/04/2023) |" in text
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,19 +360,18 @@ def test_docx_appendix_table(docx_bytes: bytes) -> None:
         "Đơn vị chủ trì",
         "Đơn vị phối hợp",
         "Thời hạn",
-        "Thời hạn gia hạn",
         "Tình trạng",
         "Tiến độ (%)",
+        "Ngày hoàn thành",
         "Cập nhật lần cuối",
     ]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     first = [c.text for c in table.rows[1].cells]
     assert first[1] == FORMULA_TITLE
-    assert first[4] == "05/04/2023"
-    assert first[5] == "20/04/2023"
-    assert first[7] == "60"
+    assert first[4] == "05/04/2023\n(gia hạn đến 20/04/2023)"
+    assert first[6] == "60"
     assert table.rows[2].cells[1].text == "- gạch đầu dòng"
-    assert table.rows[3].cells[4].text == ""
+    assert table.rows[3].cells[4].text == "Thường xuyên"
     assert len(table.rows) == 4
     titles = [p.text for p in doc.paragraphs]
     assert "PHỤ LỤC" in titles
@@ -432,7 +431,7 @@ def test_xlsx_table(report: ReportDocument) -> None:
     assert sheet["A1"].value == report.appendix_title
     assert [c.value for c in sheet[2]][:3] == ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì"]
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A2:I5"
+    assert sheet.auto_filter.ref == "A2:K5"
     assert sheet.column_dimensions["B"].width >= 40
     assert sheet["B3"].alignment.wrap_text
 
@@ -441,8 +440,24 @@ def test_xlsx_table(report: ReportDocument) -> None:
     assert deadline.value.date() == date(2023, 4, 5)
     assert deadline.number_format == "dd/mm/yyyy"
     assert sheet["E5"].value is None
-    assert sheet["A3"].value == 1
+    assert sheet["A3"].value == "1"  # STT is text: "6.1" and "6" keep their form
     assert sheet["H4"].value == 100
+    headers = [c.value for c in sheet[2]]
+    assert headers[8:10] == ["Ngày hoàn thành", "Số ngày chậm (ngày làm việc)"]
+    # rows as tall as their longest wrapped cell: nothing overlaps when printed
+    assert sheet.row_dimensions[3].height >= 15
+
+
+def test_xlsx_completion_and_days_late_columns() -> None:
+    row = AppendixRow("6.1", "Điều chỉnh quy hoạch", "Phòng Quản lý đô thị", "", date(2023, 3, 31),
+                      None, "Hoàn thành quá hạn (2 ngày làm việc)", 100, date(2023, 4, 4),
+                      completed_on=date(2023, 4, 4), days_late=2,
+                      text="Tiếp tục điều chỉnh các đồ án quy hoạch không phù hợp. " * 12)
+    sheet = load_workbook(io.BytesIO(build_xlsx([row], "Phụ lục"))).active
+    assert sheet["A3"].value == "6.1" and sheet["A3"].data_type == "s"
+    assert sheet["B3"].value.count("Tiếp tục điều chỉnh") == 12  # the whole text, never cut
+    assert sheet["I3"].value.date() == date(2023, 4, 4) and sheet["J3"].value == 2
+    assert sheet.row_dimensions[3].height >= 8 * 15
 
 
 def test_xlsx_formula_like_text_stays_text(report: ReportDocument) -> None:

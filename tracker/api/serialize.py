@@ -7,7 +7,7 @@ from typing import Any
 
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
-from tracker.directives.presenters import assignment_status, directive_status
+from tracker.directives.presenters import StatusBook, status_book
 from tracker.directives.status import Status
 
 LAST_UPDATES = 3
@@ -47,7 +47,15 @@ def unit_ref(a: Assignment) -> dict[str, Any]:
     return {"id": a.unit.id, "code": a.unit.code, "name": a.unit.name}
 
 
-def assignment_brief(a: Assignment, as_of: dt.date, against: str) -> dict[str, Any]:
+def _book(items: list[Directive], as_of: dt.date, against: str, book: StatusBook | None
+          ) -> StatusBook:
+    return book if book is not None else status_book(items, as_of, against)
+
+
+def assignment_brief(
+    a: Assignment, as_of: dt.date, against: str, book: StatusBook | None = None
+) -> dict[str, Any]:
+    book = _book([a.directive], as_of, against, book)
     return {
         "id": a.id,
         "unit": unit_ref(a),
@@ -60,7 +68,7 @@ def assignment_brief(a: Assignment, as_of: dt.date, against: str) -> dict[str, A
         "percent": a.percent,
         "version": a.version,
         "last_update_at": iso(a.last_update_at),
-        **status(assignment_status(a, as_of, against)),
+        **status(book.assignment(a)),
     }
 
 
@@ -87,8 +95,11 @@ def latest_updates(a: Assignment, limit: int = LAST_UPDATES) -> list[dict[str, A
     return [update(u) for u in items[:limit]]
 
 
-def directive_brief(d: Directive, as_of: dt.date, against: str) -> dict[str, Any]:
+def directive_brief(
+    d: Directive, as_of: dt.date, against: str, book: StatusBook | None = None
+) -> dict[str, Any]:
     """A list row: the directive, its bucket, deadline and units, its sub-directives briefly."""
+    book = _book([d], as_of, against, book)
     return {
         "id": d.id,
         "number": d.number,
@@ -98,7 +109,7 @@ def directive_brief(d: Directive, as_of: dt.date, against: str) -> dict[str, Any
         "field_label": FIELD_LABELS.get(d.field, d.field),
         "deadline": iso(d.deadline),
         "withdrawn": d.is_withdrawn,
-        **status(directive_status(d, as_of, against)),
+        **status(book.directive(d)),
         "units": [
             {**unit_ref(a), "role": a.role, "assignment_id": a.id} for a in d.assignments
         ],
@@ -107,7 +118,7 @@ def directive_brief(d: Directive, as_of: dt.date, against: str) -> dict[str, Any
                 "id": c.id,
                 "number": c.number,
                 "title": c.title,
-                **status(directive_status(c, as_of, against)),
+                **status(book.directive(c)),
             }
             for c in d.children
         ],
@@ -117,10 +128,11 @@ def directive_brief(d: Directive, as_of: dt.date, against: str) -> dict[str, Any
 
 def directive_detail(d: Directive, as_of: dt.date, against: str) -> dict[str, Any]:
     """One directive: its text, assignments with buckets and last updates, sub-directives."""
+    book = status_book([d], as_of, against)
 
     def assignments(item: Directive) -> list[dict[str, Any]]:
         return [
-            {**assignment_brief(a, as_of, against), "last_updates": latest_updates(a)}
+            {**assignment_brief(a, as_of, against, book), "last_updates": latest_updates(a)}
             for a in item.assignments
         ]
 
@@ -136,7 +148,7 @@ def directive_detail(d: Directive, as_of: dt.date, against: str) -> dict[str, An
         "deadline": iso(d.deadline),
         "withdrawn": d.is_withdrawn,
         "withdrawn_reason": d.withdrawn_reason,
-        **status(directive_status(d, as_of, against)),
+        **status(book.directive(d)),
         "assignments": assignments(d),
         "sub_directives": [
             {
@@ -146,7 +158,7 @@ def directive_detail(d: Directive, as_of: dt.date, against: str) -> dict[str, An
                 "text": c.text,
                 "deadline": iso(c.deadline),
                 "withdrawn": c.is_withdrawn,
-                **status(directive_status(c, as_of, against)),
+                **status(book.directive(c)),
                 "assignments": assignments(c),
             }
             for c in d.children
@@ -157,10 +169,12 @@ def directive_detail(d: Directive, as_of: dt.date, against: str) -> dict[str, An
     }
 
 
-def assignment_row(a: Assignment, as_of: dt.date, against: str) -> dict[str, Any]:
+def assignment_row(
+    a: Assignment, as_of: dt.date, against: str, book: StatusBook | None = None
+) -> dict[str, Any]:
     d = a.directive
     return {
-        **assignment_brief(a, as_of, against),
+        **assignment_brief(a, as_of, against, book),
         "directive": {
             "id": d.id,
             "number": d.number,

@@ -25,7 +25,8 @@ from tracker.core.forms import parse_int
 from tracker.core.jsonbody import read_json
 from tracker.directives import listing, queries
 from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
-from tracker.directives.status_sql import assignment_bucket
+from tracker.directives.presenters import status_book
+from tracker.directives.status_sql import assignment_bucket, assignment_exists
 from tracker.extensions import csrf, db
 from tracker.work import workflow
 
@@ -69,8 +70,9 @@ def directives():
     """Top-level directives, filtered and paged exactly like the list page."""
     f = listing.parse_filters(request.args, _periods())
     page = listing.fetch_page(f)
+    book = status_book(page.items, f.as_of, f.against)
     return jsonify(
-        items=[serialize.directive_brief(d, f.as_of, f.against) for d in page.items],
+        items=[serialize.directive_brief(d, f.as_of, f.against, book) for d in page.items],
         page=page.page,
         per_page=page.per_page,
         total=page.total,
@@ -145,14 +147,18 @@ def assignments():
         stmt = stmt.where(Directive.period_id == period.id)
     if unit_id is not None:
         stmt = stmt.where(Assignment.unit_id == unit_id)
+    # As of a past day: the assignments given by then, judged as they stood then.
+    stmt = stmt.where(assignment_exists(as_of))
     if bucket is not None:
         stmt = stmt.where(assignment_bucket(as_of, against) == bucket.value)
     stmt = stmt.order_by(
         Period.year.desc(), Period.month.desc(), Directive.position, Directive.id, Assignment.id
     )
     page = db.paginate(stmt, page=page_no, per_page=per_page, error_out=False, count=True)
+    items = list(page.items)
+    book = status_book({a.directive for a in items}, as_of, against)
     return jsonify(
-        items=[serialize.assignment_row(a, as_of, against) for a in page.items],
+        items=[serialize.assignment_row(a, as_of, against, book) for a in items],
         page=page.page,
         per_page=page.per_page,
         total=page.total,

@@ -25,7 +25,7 @@ from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.search import fold
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
-from tracker.directives.status_sql import bucket_rank, directive_buckets
+from tracker.directives.status_sql import bucket_rank, directive_buckets, directive_exists
 from tracker.extensions import db
 from tracker.units.kinds import UNIT_GROUPS, infer_type
 from tracker.units.models import Unit
@@ -265,6 +265,8 @@ def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
     period_id = f.period.id if f.period is not None else None
     if period_id is not None:
         stmt = stmt.where(d.period_id == period_id)
+    # As of a past day, directives entered later are not listed (a no-op for today).
+    stmt = stmt.where(directive_exists(f.as_of, d))
     if f.field:
         stmt = stmt.where(d.field == f.field)
     if f.unit_id:

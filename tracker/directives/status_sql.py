@@ -1,13 +1,21 @@
-"""The bucket rules of status.py as SQL expressions, for filtering and counting in the database.
+"""The bucket rules of status.py and asof.py as SQL expressions, for filtering and counting.
 
-Pages show buckets computed by the pure functions (status.py via presenters.py). Filtering a list
-by bucket, sorting by it, or counting a unit's record over ten years cannot load every directive
-into Python, so the same rules are written here once more as CASE expressions. Every branch
-mirrors a line of compute_status / roll_up / directive_status; tests/directives/test_status_sql.py
-checks that both agree on every boundary case. Change one, change the other.
+Pages show buckets computed by the pure functions (status.py, asof.py via presenters.py).
+Filtering a list by bucket, sorting by it, or counting a unit's record over ten years cannot load
+every directive into Python, so the same rules are written here once more as CASE expressions.
+Every branch mirrors a line of compute_status / roll_up / directive_roll_up, and for a past day
+of asof.assignment_as_of / directive_as_of; tests/directives/test_status_sql.py and
+tests/directives/test_asof_sql.py check that both agree on every boundary case. Change one,
+change the other.
 
-Depth: a directive rolls up from its sub-directives, and sub-directives from their assignments
-(the importer and the editor create one level of sub-directives, as the monthly report does).
+For today and later the rows are judged as stored (nothing can be recorded after now); for a
+past day each assignment's state, deadline, role and extension are rebuilt from its history
+with correlated subqueries (progress records, extension requests, the audit trail's ``before``
+values), so the count of queries stays one whatever the amount of data.
+
+Depth: a directive rolls up from its own lead assignments and its sub-directives, and
+sub-directives from their assignments (the importer and the editor create one level of
+sub-directives, as the monthly report does).
 """
 
 from __future__ import annotations
@@ -16,18 +24,314 @@ import datetime as dt
 from collections.abc import Collection
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.constants import LEAD
-from tracker.directives.models import Assignment, Directive
+from tracker.core import clock
+from tracker.core.models import AuditEvent
+from tracker.directives.asof import REPLAYED_STATES
+from tracker.directives.models import Assignment, Directive, ExtensionRequest, ProgressUpdate
 from tracker.directives.status import BUCKET_ORDER, EXTENDED, Bucket
 
 B = Bucket
 
 
-def deadline_in_force(a: type[Assignment], as_of: dt.date, against: str) -> ColumnElement:
-    """status.deadline_in_force: the extension counts once approved, and only when asked for."""
+# --- JSON values of the audit trail, the same on SQLite and PostgreSQL --------------------------
+
+
+class json_has(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """The JSON object has the key (its value may be null)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+class json_text(FunctionElement):  # noqa: N801
+    """The key's value as text (NULL when absent or null)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+class json_date(FunctionElement):  # noqa: N801
+    """The key's ISO date value as a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+def _args(element: FunctionElement, compiler, **kw) -> tuple[str, str]:  # noqa: ANN001
+    column, key = list(element.clauses)
+    return compiler.process(column, **kw), key.value
+
+
+@compiles(json_has, "sqlite")
+def _has_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(json_type({column}, '$.\"{key}\"') IS NOT NULL)"
+
+
+@compiles(json_has, "postgresql")
+def _has_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(({column})::jsonb ? '{key}')"
+
+
+@compiles(json_text, "sqlite")
+def _text_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"json_extract({column}, '$.\"{key}\"')"
+
+
+@compiles(json_text, "postgresql")
+def _text_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(({column}) ->> '{key}')"
+
+
+@compiles(json_date, "sqlite")
+def _date_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"substr(json_extract({column}, '$.\"{key}\"'), 1, 10)"
+
+
+@compiles(json_date, "postgresql")
+def _date_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"CAST(substr(({column}) ->> '{key}', 1, 10) AS DATE)"
+
+
+def uses_history(as_of: dt.date) -> bool:
+    """presenters.uses_history: a past day is rebuilt from the history."""
+    return as_of < clock.today()
+
+
+# --- one assignment as of a day ----------------------------------------------------------------
+
+
+class _AsOf:
+    """Correlated expressions for assignment ``a`` (directive ``d``) at the end of ``as_of``."""
+
+    def __init__(self, as_of: dt.date, a: type[Assignment], d: type[Directive]) -> None:
+        self.as_of, self.a, self.d = as_of, a, d
+        self.eod = clock.end_of_day(as_of)
+
+    def _undo(self, entity: str, entity_id: ColumnElement, key: str, current: ColumnElement,
+              *, date: bool = False) -> ColumnElement:
+        """asof.rolled_back: the ``before`` of the first audited change after the day."""
+        ae = aliased(AuditEvent)
+        where = (ae.entity == entity, ae.entity_id == entity_id, ae.at >= self.eod,
+                 json_has(ae.before, sa.literal(key, literal_execute=True)))
+        value_fn = json_date if date else json_text
+        value = (
+            sa.select(value_fn(ae.before, sa.literal(key, literal_execute=True)))
+            .where(*where).order_by(ae.at, ae.id).limit(1).scalar_subquery()
+        )
+        return sa.case((sa.exists().where(*where), value), else_=current)
+
+    def state_parts(self) -> dict[str, ColumnElement]:
+        """What asof._state reads: the last record's kind by the end of the day, the state
+        before the first audited change after it, whether the unit ever reported, the row."""
+        a = self.a
+        pu = aliased(ProgressUpdate)
+        last_kind = (
+            sa.select(pu.kind).where(pu.assignment_id == a.id, pu.created_at < self.eod)
+            .order_by(pu.created_at.desc(), pu.id.desc()).limit(1).scalar_subquery()
+        )
+        ae = aliased(AuditEvent)
+        key = sa.literal("state", literal_execute=True)
+        undo_state = (
+            sa.select(json_text(ae.before, key))
+            .where(ae.entity == "assignment", ae.entity_id == a.id, ae.at >= self.eod,
+                   json_has(ae.before, key))
+            .order_by(ae.at, ae.id).limit(1).scalar_subquery()
+        )
+        any_record = sa.exists().where(aliased(ProgressUpdate).assignment_id == a.id)
+        return {"last_kind": last_kind, "undo_state": undo_state, "any_record": any_record,
+                "row_state": a.state}
+
+    @staticmethod
+    def state_of(parts: dict[str, ColumnElement]) -> ColumnElement[str]:
+        """asof._state over the parts (each read several times: compute them once first)."""
+        last_kind, undo_state = parts["last_kind"], parts["undo_state"]
+        return sa.case(
+            (last_kind.in_(["progress", "returned"]), "in_progress"),
+            (last_kind == "completion", "awaiting_confirmation"),
+            (last_kind == "confirmed", "done"),
+            (last_kind.is_not(None), "in_progress"),
+            (undo_state.in_(list(REPLAYED_STATES)), undo_state),
+            (parts["any_record"], "not_started"),
+            (parts["row_state"] == "withdrawn", "not_started"),
+            else_=parts["row_state"],
+        )
+
+    def state(self) -> ColumnElement[str]:
+        return self.state_of(self.state_parts())
+
+    def deadline(self) -> ColumnElement:
+        return self._undo("assignment", self.a.id, "deadline", self.a.deadline, date=True)
+
+    def role(self) -> ColumnElement:
+        return self._undo("assignment", self.a.id, "role", self.a.role)
+
+    def extended(self) -> ColumnElement:
+        """The extension in force by the end of the day (asof._extensions), or NULL."""
+        a = self.a
+        er = aliased(ExtensionRequest)
+        latest = (
+            sa.select(er.proposed_deadline)
+            .where(er.assignment_id == a.id, er.status == "approved",
+                   er.decided_at.is_not(None), er.decided_at < self.eod)
+            .order_by(er.decided_at.desc(), er.id.desc()).limit(1).scalar_subquery()
+        )
+        any_request = sa.exists().where(aliased(ExtensionRequest).assignment_id == a.id)
+        stored = sa.case(
+            (sa.and_(a.extended_deadline.is_not(None),
+                     sa.or_(a.extension_approved_on.is_(None),
+                            a.extension_approved_on <= self.as_of)), a.extended_deadline),
+            else_=sa.null(),
+        )
+        return sa.case((any_request, latest), else_=stored)
+
+    def exists(self) -> ColumnElement[bool]:
+        return sa.or_(self.a.assigned_on.is_(None), self.a.assigned_on <= self.as_of)
+
+    def withdrawn(self) -> ColumnElement[bool]:
+        return sa.and_(self.d.withdrawn_at.is_not(None), self.d.withdrawn_at < self.eod)
+
+
+def directive_deadline(as_of: dt.date, d: type[Directive]) -> ColumnElement:
+    """A directive's own deadline as of the day (asof.directive_as_of)."""
+    if not uses_history(as_of):
+        return d.deadline
+    return _AsOf(as_of, Assignment, d)._undo("directive", d.id, "deadline", d.deadline, date=True)
+
+
+def directive_exists(as_of: dt.date, d: type[Directive]) -> ColumnElement[bool]:
+    """Entered by the end of the day, or given to a unit by then (asof.directive_as_of)."""
+    if not uses_history(as_of):
+        return sa.true()
+    given = aliased(Assignment)
+    return sa.or_(
+        d.created_at.is_(None),
+        d.created_at < clock.end_of_day(as_of),
+        sa.exists().where(given.directive_id == d.id,
+                          sa.or_(given.assigned_on.is_(None), given.assigned_on <= as_of)),
+    )
+
+
+def assignment_exists(
+    as_of: dt.date, a: type[Assignment] = Assignment
+) -> ColumnElement[bool]:
+    if not uses_history(as_of):
+        return sa.true()
+    return sa.or_(a.assigned_on.is_(None), a.assigned_on <= as_of)
+
+
+def _bucket_case(
+    state: ColumnElement, in_force: ColumnElement, completed_on: ColumnElement,
+    frozen: ColumnElement, withdrawn: ColumnElement, as_of: dt.date,
+) -> ColumnElement[str]:
+    """status.compute_status over an assignment's facts."""
+    done = sa.and_(state == "done", completed_on.is_not(None), completed_on <= as_of)
+    in_time = sa.or_(in_force.is_(None), completed_on <= in_force)
+    return sa.case(
+        (withdrawn, B.WITHDRAWN.value),
+        (sa.and_(done, frozen == sa.true()), B.DONE_ON_TIME.value),
+        (sa.and_(done, frozen == sa.false()), B.DONE_LATE.value),
+        (sa.and_(done, in_time), B.DONE_ON_TIME.value),
+        (done, B.DONE_LATE.value),
+        (in_force.is_(None), B.NO_DEADLINE.value),
+        (in_force < as_of, B.OVERDUE.value),
+        (state == "not_started", B.NOT_STARTED.value),
+        else_=B.IN_PROGRESS.value,
+    )
+
+
+def _facts_columns(
+    as_of: dt.date, against: str, a: type[Assignment], d: type[Directive]
+) -> tuple[ColumnElement, ColumnElement, ColumnElement, ColumnElement]:
+    """(state, deadline in force, withdrawn, role) of assignment ``a`` on the day."""
+    if uses_history(as_of):
+        facts = _AsOf(as_of, a, d)
+        deadline = facts.deadline()
+        in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
+                                                                         deadline)
+        return facts.state(), in_force, facts.withdrawn(), facts.role()
+    withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
+    return a.state, _stored_in_force(a, as_of, against), withdrawn, a.role
+
+
+def assignment_bucket(
+    as_of: dt.date,
+    against: str = EXTENDED,
+    a: type[Assignment] = Assignment,
+    d: type[Directive] = Directive,
+) -> ColumnElement[str]:
+    """status.compute_status for one assignment (as of a past day: over asof's facts); needs its
+    directive joined as `d`. For counting many, ``assignment_facts`` computes each fact once."""
+    state, in_force, withdrawn, _ = _facts_columns(as_of, against, a, d)
+    frozen = a.on_time if against == EXTENDED else a.on_time_original
+    return _bucket_case(state, in_force, a.completed_on, frozen, withdrawn, as_of)
+
+
+def assignment_facts(
+    as_of: dt.date,
+    against: str = EXTENDED,
+    *,
+    period_id: int | None = None,
+    directive_ids: Collection[int] | None = None,
+    unit_ids: Collection[int] | None = None,
+    name: str = "assignment_facts",
+) -> sa.Subquery:
+    """Assignments that existed on the day: (id, directive_id, unit_id, role, bucket).
+
+    Each fact is computed once per row in an inner query the database may not flatten
+    (OFFSET 0): the CASE expressions above it read each fact several times.
+    """
+    a = aliased(Assignment, name=f"{name}_a")
+    d = aliased(Directive, name=f"{name}_d")
+    frozen = a.on_time if against == EXTENDED else a.on_time_original
+    if uses_history(as_of):
+        facts = _AsOf(as_of, a, d)
+        parts = facts.state_parts()
+        deadline = facts.deadline()
+        in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
+                                                                         deadline)
+        withdrawn, role = facts.withdrawn(), facts.role()
+    else:
+        parts = {"row_state": a.state}
+        in_force = _stored_in_force(a, as_of, against)
+        withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
+        role = a.role
+    inner = (
+        sa.select(a.id.label("id"), a.directive_id.label("directive_id"),
+                  a.unit_id.label("unit_id"), role.label("role"),
+                  *[value.label(key) for key, value in parts.items()],
+                  in_force.label("in_force"), a.completed_on.label("completed_on"),
+                  frozen.label("frozen"), withdrawn.label("withdrawn"))
+        .join(d, d.id == a.directive_id)
+        .where(assignment_exists(as_of, a))
+    )
+    inner = _scoped(inner, d, period_id, directive_ids)
+    if unit_ids is not None:
+        inner = inner.where(a.unit_id.in_(list(unit_ids)))
+    f = inner.offset(0).subquery(f"{name}_inner")
+    if uses_history(as_of):
+        state = _AsOf.state_of({key: f.c[key] for key in parts})
+    else:
+        state = f.c.row_state
+    bucket = _bucket_case(state, f.c.in_force, f.c.completed_on, f.c.frozen, f.c.withdrawn,
+                          as_of)
+    return sa.select(f.c.id, f.c.directive_id, f.c.unit_id, f.c.role,
+                     bucket.label("bucket")).subquery(name)
+
+
+def _stored_in_force(a: type[Assignment], as_of: dt.date, against: str) -> ColumnElement:
+    """status.deadline_in_force over the stored row."""
     if against != EXTENDED:
         return a.deadline
     approved = sa.and_(
@@ -37,28 +341,7 @@ def deadline_in_force(a: type[Assignment], as_of: dt.date, against: str) -> Colu
     return sa.case((approved, a.extended_deadline), else_=a.deadline)
 
 
-def assignment_bucket(
-    as_of: dt.date,
-    against: str = EXTENDED,
-    a: type[Assignment] = Assignment,
-    d: type[Directive] = Directive,
-) -> ColumnElement[str]:
-    """status.compute_status for one assignment; needs its directive joined as `d`."""
-    deadline = deadline_in_force(a, as_of, against)
-    frozen = a.on_time if against == EXTENDED else a.on_time_original
-    done = sa.and_(a.state == "done", a.completed_on.is_not(None), a.completed_on <= as_of)
-    in_time = sa.or_(deadline.is_(None), a.completed_on <= deadline)
-    return sa.case(
-        (sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn"), B.WITHDRAWN.value),
-        (sa.and_(done, frozen == sa.true()), B.DONE_ON_TIME.value),
-        (sa.and_(done, frozen == sa.false()), B.DONE_LATE.value),
-        (sa.and_(done, in_time), B.DONE_ON_TIME.value),
-        (done, B.DONE_LATE.value),
-        (deadline.is_(None), B.NO_DEADLINE.value),
-        (deadline < as_of, B.OVERDUE.value),
-        (a.state == "not_started", B.NOT_STARTED.value),
-        else_=B.IN_PROGRESS.value,
-    )
+# --- directives: roll-up over counts -----------------------------------------------------------
 
 
 def _count_of(
@@ -92,6 +375,44 @@ def _roll_up(n: ColumnElement, c: dict[Bucket, ColumnElement], empty: ColumnElem
     )
 
 
+def _scoped(stmt: sa.Select, d: type[Directive], period_id: int | None,
+            directive_ids: Collection[int] | None) -> sa.Select:
+    if period_id is not None:
+        stmt = stmt.where(d.period_id == period_id)
+    if directive_ids is not None:
+        stmt = stmt.where(sa.or_(d.id.in_(directive_ids), d.parent_id.in_(directive_ids)))
+    return stmt
+
+
+def _materialized(stmt: sa.Select, name: str) -> sa.CTE:
+    return stmt.cte(name).prefix_with("MATERIALIZED")
+
+
+def _own_counts(as_of: dt.date, against: str, period_id: int | None,
+                directive_ids: Collection[int] | None) -> sa.CTE:
+    """Per directive: how many of its own picked assignments (the leads, or all when none is
+    lead) are in each bucket (directive_id, own_n, own_<bucket>...)."""
+    facts = assignment_facts(as_of, against, period_id=period_id, directive_ids=directive_ids,
+                             name="ba")
+    per_assignment = (
+        sa.select(facts.c.directive_id, facts.c.role, facts.c.bucket,
+                  sa.func.count().label("n"))
+        .group_by(facts.c.directive_id, facts.c.role, facts.c.bucket)
+    )
+    ab = per_assignment.subquery("assignment_buckets")
+    is_lead = ab.c.role == LEAD
+    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, ab.c.n), else_=0)), 0)
+    all_n = sa.func.sum(ab.c.n)
+    cols = [ab.c.directive_id.label("directive_id")]
+    picked = {b: sa.case((lead_n > 0, _count_of(ab.c.bucket, b, is_lead, ab.c.n)),
+                         else_=_count_of(ab.c.bucket, b, None, ab.c.n)) for b in _COUNTED}
+    cols.append(sa.case((lead_n > 0, lead_n), else_=all_n).label("own_n"))
+    cols += [picked[b].label(f"own_{b.value}") for b in _COUNTED]
+    # Read twice (sub-directives and every directive): computed once, whatever the planner
+    # thinks of the period filter (PostgreSQL re-ran it per row on unanalysed tables).
+    return _materialized(sa.select(*cols).group_by(ab.c.directive_id), "own_counts")
+
+
 def directive_buckets(
     as_of: dt.date,
     against: str = EXTENDED,
@@ -99,97 +420,71 @@ def directive_buckets(
     period_id: int | None = None,
     directive_ids: Collection[int] | None = None,
 ) -> sa.Subquery:
-    """A subquery (directive_id, bucket): presenters.directive_status for every directive.
+    """A subquery (directive_id, bucket): the directive_roll_up of every directive that existed
+    on the day (as of a past day: asof.Book.status).
 
     With period_id only that period's directives are computed (the usual case); without it, all.
     directive_ids (ids of top-level directives) narrows it further to those directives
     and their sub-directives, so a list filtered by field or text over ten years aggregates the
     assignments of the candidates only, not of every directive.
     """
-    a = aliased(Assignment, name="ba")
-    ad = aliased(Directive, name="bad")
-    # Each assignment's bucket, computed once per row: grouping here keeps the CASE out of the
-    # conditional sums below (and stops SQLite from inlining it into every one of them).
-    bucket = assignment_bucket(as_of, against, a, ad).label("bucket")
-    per_assignment = (
-        sa.select(a.directive_id.label("directive_id"), a.role.label("role"), bucket,
-                  sa.func.count().label("n"))
-        .join(ad, ad.id == a.directive_id)
-        .group_by(a.directive_id, a.role, bucket)
-    )
-    if period_id is not None:
-        per_assignment = per_assignment.where(ad.period_id == period_id)
-    if directive_ids is not None:
-        per_assignment = per_assignment.where(
-            sa.or_(ad.id.in_(directive_ids), ad.parent_id.in_(directive_ids))
-        )
-    ab = per_assignment.subquery("assignment_buckets")
-    is_lead = ab.c.role == LEAD
-    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, ab.c.n), else_=0)), 0)
-    leaf_cols = [ab.c.directive_id.label("directive_id"), lead_n.label("lead_n"),
-                 sa.func.sum(ab.c.n).label("all_n")]
-    for b in _COUNTED:
-        leaf_cols.append(_count_of(ab.c.bucket, b, is_lead, ab.c.n).label(f"lead_{b.value}"))
-        leaf_cols.append(_count_of(ab.c.bucket, b, None, ab.c.n).label(f"all_{b.value}"))
-    counts_q = sa.select(*leaf_cols).group_by(ab.c.directive_id)
-    counts = counts_q.subquery("bucket_counts")
+    own = _own_counts(as_of, against, period_id, directive_ids)
+    history = uses_history(as_of)
+    eod = clock.end_of_day(as_of)
 
-    # Leaf rule: the lead assignments, or all of them when none is lead; no assignment at all
-    # means the directive's own deadline decides.
+    def withdrawn(d: type[Directive]) -> ColumnElement[bool]:
+        if history:
+            return sa.and_(d.withdrawn_at.is_not(None), d.withdrawn_at < eod)
+        return d.withdrawn_at.is_not(None)
+
+    def own_rule(d: type[Directive]) -> ColumnElement:
+        deadline = directive_deadline(as_of, d)
+        return sa.case(
+            (deadline.is_(None), B.NO_DEADLINE.value),
+            (deadline < as_of, B.OVERDUE.value),
+            else_=B.NOT_STARTED.value,
+        )
+
+    def own_col(name: str) -> ColumnElement:
+        return sa.func.coalesce(own.c[name], 0)
+
+    # Sub-directives: their own work only (one level).
     ld = aliased(Directive, name="bld")
-    has_lead = sa.func.coalesce(counts.c.lead_n, 0) > 0
-
-    def pick(name: str) -> ColumnElement:
-        return sa.func.coalesce(
-            sa.case((has_lead, counts.c[f"lead_{name}"]), else_=counts.c[f"all_{name}"]), 0
-        )
-
-    n = sa.case((has_lead, counts.c.lead_n), else_=sa.func.coalesce(counts.c.all_n, 0))
-    own = sa.case(
-        (ld.deadline.is_(None), B.NO_DEADLINE.value),
-        (ld.deadline < as_of, B.OVERDUE.value),
-        else_=B.NOT_STARTED.value,
-    )
     leaf_bucket = sa.case(
-        (ld.withdrawn_at.is_not(None), B.WITHDRAWN.value),
-        else_=_roll_up(n, {b: pick(b.value) for b in _COUNTED}, own),
+        (withdrawn(ld), B.WITHDRAWN.value),
+        else_=_roll_up(own_col("own_n"), {b: own_col(f"own_{b.value}") for b in _COUNTED},
+                       own_rule(ld)),
     )
-    leaf_q = sa.select(
-        ld.id.label("directive_id"), ld.parent_id.label("parent_id"),
-        leaf_bucket.label("bucket"),
-    ).outerjoin(counts, counts.c.directive_id == ld.id)
-    if period_id is not None:
-        leaf_q = leaf_q.where(ld.period_id == period_id)
-    if directive_ids is not None:
-        leaf_q = leaf_q.where(sa.or_(ld.id.in_(directive_ids), ld.parent_id.in_(directive_ids)))
-    # A CTE: the leaf buckets are used twice (parents roll up from them), computed once.
-    leaf = leaf_q.cte("leaf_buckets")
-
-    # Parents roll up from their sub-directives' buckets.
+    leaf = _scoped(
+        sa.select(ld.parent_id.label("parent_id"), leaf_bucket.label("bucket"))
+        .outerjoin(own, own.c.directive_id == ld.id)
+        .where(ld.parent_id.is_not(None), directive_exists(as_of, ld)),
+        ld, period_id, directive_ids,
+    )
+    leaf = _materialized(leaf, "leaf_buckets")
     child_cols = [leaf.c.parent_id.label("parent_id"), sa.func.count().label("n")]
     child_cols += [_count_of(leaf.c.bucket, b).label(b.value) for b in _COUNTED]
-    children = (
-        sa.select(*child_cols)
-        .where(leaf.c.parent_id.is_not(None))
-        .group_by(leaf.c.parent_id)
-        .subquery("child_buckets")
-    )
+    children = sa.select(*child_cols).group_by(leaf.c.parent_id).subquery("child_buckets")
+
+    # Every directive: its own lead work and its sub-directives together (directive_roll_up).
     pd = aliased(Directive, name="bpd")
-    child_n = sa.func.coalesce(children.c.n, 0)
+
+    def child_col(name: str) -> ColumnElement:
+        return sa.func.coalesce(children.c[name], 0)
+
+    total = own_col("own_n") + child_col("n")
+    counts = {b: own_col(f"own_{b.value}") + child_col(b.value) for b in _COUNTED}
     final = sa.case(
-        (pd.withdrawn_at.is_not(None), B.WITHDRAWN.value),
-        (
-            child_n > 0,
-            _roll_up(child_n, {b: children.c[b.value] for b in _COUNTED}, leaf.c.bucket),
-        ),
-        else_=leaf.c.bucket,
+        (withdrawn(pd), B.WITHDRAWN.value),
+        else_=_roll_up(total, counts, own_rule(pd)),
     )
-    return (
+    return _scoped(
         sa.select(pd.id.label("directive_id"), final.label("bucket"))
-        .join(leaf, leaf.c.directive_id == pd.id)
+        .outerjoin(own, own.c.directive_id == pd.id)
         .outerjoin(children, children.c.parent_id == pd.id)
-        .subquery("directive_buckets")
-    )
+        .where(directive_exists(as_of, pd)),
+        pd, period_id, directive_ids,
+    ).subquery("directive_buckets")
 
 
 def bucket_rank(bucket_col: ColumnElement) -> ColumnElement[int]:

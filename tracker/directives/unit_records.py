@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.models import Directive, Period
 from tracker.directives.status import EXTENDED, Bucket, Summary
-from tracker.directives.status_sql import assignment_bucket
+from tracker.directives.status_sql import assignment_facts
 from tracker.extensions import db
 
 
@@ -32,17 +32,16 @@ class PeriodRecord:
 def unit_record(
     unit_id: int, as_of: dt.date, against: str = EXTENDED, *, also: tuple[int, ...] = ()
 ) -> list[PeriodRecord]:
-    """Per period (newest first), the unit's assignments counted per bucket as of a day;
-    ``also``: the units it replaced (merged into it), whose assignments count with its own and
-    are told apart in ``PeriodRecord.by_unit``."""
-    bucket = assignment_bucket(as_of, against).label("bucket")
+    """Per period (newest first), the unit's assignments counted per bucket as of a day (those
+    given by then, as they stood then); ``also``: the units it replaced (merged into it), whose
+    assignments count with its own and are told apart in ``PeriodRecord.by_unit``."""
+    facts = assignment_facts(as_of, against, unit_ids=(unit_id, *also))
     rows = db.session.execute(
-        sa.select(Period, Assignment.unit_id, bucket, sa.func.count(Assignment.id))
-        .select_from(Assignment)
-        .join(Directive, Directive.id == Assignment.directive_id)
+        sa.select(Period, facts.c.unit_id, facts.c.bucket, sa.func.count(facts.c.id))
+        .select_from(facts)
+        .join(Directive, Directive.id == facts.c.directive_id)
         .join(Period, Period.id == Directive.period_id)
-        .where(Assignment.unit_id.in_((unit_id, *also)))
-        .group_by(Period.id, Period.year, Period.month, Assignment.unit_id, bucket)
+        .group_by(Period.id, Period.year, Period.month, facts.c.unit_id, facts.c.bucket)
         .order_by(*Period.newest_first())
     ).all()
     records: dict[int, PeriodRecord] = {}
@@ -56,12 +55,10 @@ def unit_record(
 
 def units_summary(period_id: int, as_of: dt.date, against: str = EXTENDED) -> dict[int, Summary]:
     """Every unit's assignments in one period counted per bucket: {unit_id: Summary}."""
-    bucket = assignment_bucket(as_of, against).label("bucket")
+    facts = assignment_facts(as_of, against, period_id=period_id)
     rows = db.session.execute(
-        sa.select(Assignment.unit_id, bucket, sa.func.count(Assignment.id))
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .where(Directive.period_id == period_id)
-        .group_by(Assignment.unit_id, bucket)
+        sa.select(facts.c.unit_id, facts.c.bucket, sa.func.count(facts.c.id))
+        .group_by(facts.c.unit_id, facts.c.bucket)
     ).all()
     result: dict[int, Summary] = {}
     for unit_id, value, count in rows:

@@ -18,8 +18,11 @@ from tracker.core.pagecache import render_page
 from tracker.directives import dashboard, listing, queries
 from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive
-from tracker.directives.presenters import assignment_status
-from tracker.directives.status import BUCKET_ORDER, Summary
+from tracker.directives.presenters import assignment_statuses
+from tracker.directives.status import (
+    BUCKET_ORDER,
+    Summary,
+)
 from tracker.extensions import db
 from tracker.units import lineage
 from tracker.units.kinds import GROUP_OF_TYPE
@@ -95,7 +98,7 @@ def _detail_context(unit_id: int) -> dict:
                 .order_by(Directive.position, Directive.id)
             ).unique()
         )
-    statuses = {a.id: assignment_status(a, as_of, against) for a in assignments}
+    statuses = assignment_statuses(assignments, as_of, against)
     rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
     related = _related_units(unit, links, replaced)

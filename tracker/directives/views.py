@@ -13,11 +13,12 @@ from tracker.core.pagecache import render_page
 from tracker.directives import dashboard, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
-from tracker.directives.presenters import directive_status
+from tracker.directives.presenters import status_book
 from tracker.directives.status import (
     BUCKET_COLOURS,
     BUCKET_LABELS,
     BUCKET_ORDER,
+    EXTENDED,
     Bucket,
     fmt_rate,
     summarize,
@@ -57,6 +58,17 @@ def status_template_globals() -> dict:
 INDEX_PER_PAGE = 50
 
 
+def _statuses(directives: list, as_of, against: str = EXTENDED) -> dict:  # noqa: ANN001
+    """Each directive's and sub-directive's status as of the day (one history load)."""
+    book = status_book(directives, as_of, against)
+    statuses = {}
+    for d in directives:
+        statuses[d.id] = book.directive(d)
+        for child in d.children:
+            statuses[child.id] = book.directive(child)
+    return statuses
+
+
 @bp.route("/")
 @requires(Action.READ)
 def index():
@@ -83,11 +95,7 @@ def _index_context() -> dict:
         pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
         directives = queries.directives_by_ids(ids)
-    statuses = {}
-    for d in directives:
-        statuses[d.id] = directive_status(d, as_of)
-        for child in d.children:
-            statuses[child.id] = directive_status(child, as_of)
+    statuses = _statuses(directives, as_of)
     return {
         "period": period,
         "periods": periods,
@@ -163,11 +171,7 @@ def _list_context() -> dict:
     filters = listing.parse_filters(request.args, periods)
     page = listing.fetch_page(filters)
     unit_options = listing.unit_options()
-    statuses = {}
-    for d in page.items:
-        statuses[d.id] = directive_status(d, filters.as_of, filters.against)
-        for child in d.children:
-            statuses[child.id] = directive_status(child, filters.as_of, filters.against)
+    statuses = _statuses(page.items, filters.as_of, filters.against)
     return {
         "page": page,
         "filters": filters,

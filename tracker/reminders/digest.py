@@ -18,7 +18,7 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
-from tracker.directives.presenters import assignment_status
+from tracker.directives.presenters import assignment_statuses
 from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, Status, Summary
 from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
@@ -70,7 +70,7 @@ def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) ->
         if bucket is not Bucket.WITHDRAWN
     ]
     assignments = open_assignments(as_of)
-    statuses = {a.id: assignment_status(a, as_of) for a in assignments}
+    statuses = assignment_statuses(assignments, as_of)
     overdue: dict[str, list[MailItem]] = defaultdict(list)
     for assignment in assignments:
         status = statuses[assignment.id]

@@ -84,7 +84,7 @@ def select_due(
 def _points(
     as_of: dt.date, item: AssignmentInfo, policy: Policy, calendar: Calendar, daily: bool
 ) -> list[Due]:
-    status = compute_status(item.facts, as_of)
+    status = compute_status(item.facts, as_of, calendar=calendar)
     if status.bucket in SKIPPED_BUCKETS or status.deadline is None:
         return []
     deadline = status.deadline

@@ -92,7 +92,12 @@ class Paragraph:
 
 @dataclass
 class AppendixRow:
-    """One directive in the appendix table (Phụ lục)."""
+    """One directive in the appendix table (Phụ lục).
+
+    ``content`` is the task as the table shows it (its title, never cut); ``text`` the whole
+    task for the spreadsheet. ``days_late``: working days after the deadline in force, for a
+    completion (late) or, while open, as of the report day (overdue).
+    """
 
     number: str
     content: str
@@ -103,6 +108,9 @@ class AppendixRow:
     bucket: str
     percent: int
     last_update: date | None
+    completed_on: date | None = None
+    days_late: int | None = None
+    text: str = ""
 
 
 @dataclass(kw_only=True)
@@ -123,6 +131,8 @@ class ReportDocument:
     signer_name: str
     appendix_title: str = "Tình hình thực hiện các nhiệm vụ được giao"
     appendix: list[AppendixRow] = field(default_factory=list)
+    # The issuer as sentences name it ("UBND thành phố Trà Vinh"), for the appendix caption.
+    issuer_short: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,11 +233,13 @@ def paragraph_runs(paragraph: Paragraph) -> list[tuple[str, bool] | int]:
 
 
 def appendix_caption(doc: ReportDocument) -> str:
-    """The "(Kèm theo Báo cáo số .../BC-UBND ngày ...)" line under the appendix title."""
+    """ "(Kèm theo Báo cáo số      /BC-UBND ngày 05 tháng 4 năm 2023 của UBND thành phố Trà
+    Vinh)", the line under the appendix title (a short rule goes under it)."""
     number = doc.number.strip()
     if number.casefold().startswith("số:"):
         number = number[3:]
-    return f"(Kèm theo {doc.title.capitalize()} số{number} {format_vn_date(doc.issued_on)})"
+    of = f" của {clean_text(doc.issuer_short)}" if doc.issuer_short.strip() else ""
+    return f"(Kèm theo {doc.title.capitalize()} số{number} {format_vn_date(doc.issued_on)}{of})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,11 +252,19 @@ APPENDIX_HEADERS = (
     "Đơn vị chủ trì",
     "Đơn vị phối hợp",
     "Thời hạn",
-    "Thời hạn gia hạn",
     "Tình trạng",
     "Tiến độ (%)",
+    "Ngày hoàn thành",
     "Cập nhật lần cuối",
 )
+
+
+def deadline_cell(row: AppendixRow) -> str:
+    """ "31/03/2023", with the approved extension under it: "(gia hạn đến 14/04/2023)"."""
+    text = format_dmy(row.deadline) or "Thường xuyên"
+    if row.extended_deadline is not None and row.extended_deadline != row.deadline:
+        text += f"\n(gia hạn đến {format_dmy(row.extended_deadline)})"
+    return text
 
 
 def appendix_cells(row: AppendixRow) -> list[str]:
@@ -254,10 +274,10 @@ def appendix_cells(row: AppendixRow) -> list[str]:
         clean_text(row.content),
         clean_text(row.lead_units),
         clean_text(row.support_units),
-        format_dmy(row.deadline),
-        format_dmy(row.extended_deadline),
+        deadline_cell(row),
         clean_text(row.bucket),
         str(row.percent),
+        format_dmy(row.completed_on),
         format_dmy(row.last_update),
     ]
 

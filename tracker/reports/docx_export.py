@@ -61,9 +61,9 @@ TABLE_SIZE = Pt(12)
 
 HEADER_COLUMNS = (Mm(62), Mm(103))
 CLOSING_COLUMNS = (Mm(70), Mm(95))
-# STT, Nội dung, Chủ trì, Phối hợp, Thời hạn, Gia hạn, Tình trạng, Tiến độ, Cập nhật = 252 mm;
+# STT, Nội dung, Chủ trì, Phối hợp, Thời hạn, Tình trạng, Tiến độ, Hoàn thành, Cập nhật = 252 mm;
 # a dd/mm/yyyy date at 12 pt needs about 25 mm with the cell padding.
-APPENDIX_COLUMNS = tuple(Mm(w) for w in (13, 64, 30, 30, 25, 25, 25, 15, 25))
+APPENDIX_COLUMNS = tuple(Mm(w) for w in (12, 62, 30, 30, 26, 32, 14, 25, 21))
 
 FOOTNOTE_TEXT_STYLE = "Footnote Text"
 FOOTNOTE_REF_STYLE = "Footnote Reference"
@@ -474,8 +474,13 @@ def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
     _add_text(p, doc.appendix_title, Pt(14), bold=True)
     p = document.add_paragraph()
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    p.paragraph_format.space_after = Pt(12)
-    _add_text(p, appendix_caption(doc), Pt(13), italic=True)
+    caption = appendix_caption(doc)
+    _add_text(p, caption, Pt(13), italic=True)
+    line = min(_estimated_width(caption, Pt(13), caps=False), LANDSCAPE_TEXT_WIDTH)
+    _add_rule(document, Emu(max(int(Mm(25)), int(line) // 3)), LANDSCAPE_TEXT_WIDTH)
+    spacer = document.add_paragraph()
+    _compact(spacer)
+    spacer.paragraph_format.space_after = Pt(6)
 
     table = _new_table(document, 1, APPENDIX_COLUMNS, "single")
     header = table.rows[0]
@@ -490,7 +495,7 @@ def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
 
     # Formatting every cell through python-docx costs ~0.6 ms a cell; format one row, then
     # copy its XML for each directive and only set the texts (1,000 rows: ~6 s -> ~0.5 s).
-    centred = {0, 4, 5, 7, 8}
+    centred = {0, 4, 6, 7, 8}
     template_row = table.add_row()
     template_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for index, cell in enumerate(template_row.cells):

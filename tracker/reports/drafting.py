@@ -1,8 +1,8 @@
 """From the (possibly edited) section texts to the ReportDocument the writers lay out.
 
-A section's text is paragraphs, one per line; ``[^n]`` marks a footnote whose text is given on a
-line ``[^n]: ...`` of the same section. Numbered lines ending with ":" in the results section
-are sub-headings, a line starting with "*" in the shortcomings section is a note.
+Each section's text follows the stored scheme of ``sections.py`` (a paragraph per line,
+``[^n]`` footnotes). Numbered lines ending with ":" in section I are sub-headings; a line
+starting with "*" in the shortcomings is the bold-lead note.
 """
 
 from __future__ import annotations
@@ -11,49 +11,28 @@ import datetime as dt
 import re
 
 from tracker.core.periods import PeriodKey
+from tracker.directives.status import Bucket
 from tracker.reports.compose import DirectiveData, OrgDefaults
 from tracker.reports.document import AppendixRow, Paragraph, ReportDocument
+from tracker.reports.sections import normalize_text, parse_blocks
 
-_FOOTNOTE_DEF = re.compile(r"^\s*\[\^([^\]\s]+)\]:\s*(.*)$")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+__all__ = ["appendix_rows", "build_document", "normalize_text", "parse_section"]
+
 _SUBHEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S.*:$")
-
-
-def normalize_text(text: str | None) -> str:
-    """Section text as compared and stored: "\\n" newlines, no trailing blanks."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+SUBHEADING_SECTIONS = ("direction", "results")
 
 
 def parse_section(text: str, key: str = "") -> list[Paragraph]:
-    """One section's edited text as paragraphs (see the module docstring for the scheme)."""
-    lines = normalize_text(text).split("\n")
-    definitions: dict[str, str] = {}
-    body: list[str] = []
-    for line in lines:
-        match = _FOOTNOTE_DEF.match(line)
-        if match:
-            definitions[match.group(1)] = match.group(2).strip()
-        elif line.strip():
-            body.append(line.strip())
+    """One section's edited text as paragraphs (see the module docstring for the styles)."""
     out: list[Paragraph] = []
-    for line in body:
-        plain, anchors, footnotes, last = "", [], [], 0
-        for match in _FOOTNOTE_REF.finditer(line):
-            label = match.group(1)
-            if label not in definitions:
-                continue
-            plain += line[last : match.start()]
-            anchors.append(len(plain))
-            footnotes.append(definitions[label])
-            last = match.end()
-        plain += line[last:]
+    for block in parse_blocks(text):
         style = "body"
-        if key == "results" and _SUBHEADING.match(plain):
+        if key in SUBHEADING_SECTIONS and _SUBHEADING.match(block.text):
             style = "subheading"
-        elif key == "shortcomings" and plain.startswith("*"):
+        elif key == "shortcomings" and block.text.startswith("*"):
             style = "note"
-        out.append(Paragraph(plain, footnotes=footnotes, style=style, anchors=anchors))
+        out.append(Paragraph(block.text, footnotes=list(block.notes), style=style,
+                             anchors=list(block.anchors)))
     return out
 
 
@@ -72,6 +51,7 @@ def build_document(
     body: list[Paragraph] = []
     body += parse_section(sections.get("intro", ""), "intro")
     body.append(Paragraph("I. KẾT QUẢ THỰC HIỆN:", style="heading"))
+    body += parse_section(sections.get("direction", ""), "direction")
     body += parse_section(sections.get("summary", ""), "summary")
     body += parse_section(sections.get("results", ""), "results")
     body += parse_section(sections.get("shortcomings", ""), "shortcomings")
@@ -89,6 +69,7 @@ def build_document(
     return ReportDocument(
         issuer_parent=org.issuer_parent,
         issuer=org.issuer,
+        issuer_short=org.org_short,
         number=org.number,
         place=org.place,
         issued_on=as_of,
@@ -103,6 +84,22 @@ def build_document(
     )
 
 
+def _days_late(item: DirectiveData) -> int | None:
+    if item.status.bucket in (Bucket.DONE_LATE, Bucket.OVERDUE):
+        return item.status.days_overdue
+    return None
+
+
+def _whole_text(item: DirectiveData) -> str:
+    """The whole task for the spreadsheet: its text, led by its title when the text does not
+    already open with it (a title edited since the import)."""
+    text = " ".join((item.text or "").split())
+    title = " ".join(item.title.split()).removesuffix("…")
+    if not text:
+        return title
+    return text if text.startswith(title) else f"{title}\n{text}"
+
+
 def appendix_rows(directives: list[DirectiveData]) -> list[AppendixRow]:
     """Every directive of the period (sub-directives under their parent), withdrawn included."""
     rows: list[AppendixRow] = []
@@ -111,7 +108,7 @@ def appendix_rows(directives: list[DirectiveData]) -> list[AppendixRow]:
             rows.append(
                 AppendixRow(
                     number=item.number,
-                    content=item.title,
+                    content=item.full_title,
                     lead_units=", ".join(item.lead_units),
                     support_units=", ".join(item.support_units),
                     deadline=item.deadline,
@@ -119,6 +116,9 @@ def appendix_rows(directives: list[DirectiveData]) -> list[AppendixRow]:
                     bucket=item.status.label,
                     percent=item.percent,
                     last_update=item.last_update,
+                    completed_on=item.status.completed_on if item.status.is_done else None,
+                    days_late=_days_late(item),
+                    text=_whole_text(item),
                 )
             )
     return rows

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
-from tracker.constants import IN_PROGRESS, LEAD, NOT_STARTED
+from tracker.constants import DONE, IN_PROGRESS, LEAD, NOT_STARTED, WITHDRAWN
 from tracker.core import audit, clock
 from tracker.core.errors import UserError
 from tracker.core.periods import PeriodKey
@@ -25,6 +25,7 @@ from tracker.intake import drafts
 from tracker.intake.models import ImportDraft
 from tracker.intake.parser import ParsedItem, ParsedReport, parse_report
 from tracker.intake.rules import routing_rules
+from tracker.reports import pdf_export
 from tracker.reports.models import FINAL, Report, ReportFile
 from tracker.reports.services import check_editable, export_bytes, ref_of
 
@@ -80,7 +81,8 @@ def _prepare_carried(item: ParsedItem, old: Directive) -> None:
 
 
 def _carry_state(new: Directive, old: Directive, deadline: dt.date, today: dt.date) -> None:
-    """History stays on the old directive (carried_from); work goes on where it stopped."""
+    """History stays on the old directive (carried_from); work goes on where it stopped. A
+    standing duty whose last month was done starts the new month afresh."""
     new.carried_from_id = old.id
     new.leader_id = old.leader_id
     old_by_unit = {a.unit_id: a for a in old.assignments}
@@ -92,7 +94,7 @@ def _carry_state(new: Directive, old: Directive, deadline: dt.date, today: dt.da
         previous = old_by_unit.get(a.unit_id)
         a.deadline = new_deadline
         a.assigned_on = today
-        if previous is not None and previous.state != NOT_STARTED:
+        if previous is not None and previous.state not in (NOT_STARTED, DONE, WITHDRAWN):
             a.state = IN_PROGRESS
             a.percent = min(previous.percent, 99)
 
@@ -124,7 +126,8 @@ def finalise(report: Report, version: int | None, user: User | None = None) -> F
     now = clock.now()
     today = clock.today()
 
-    for kind in ("docx", "xlsx"):
+    kinds = ["docx", "xlsx"] + (["pdf"] if pdf_export.available() else [])
+    for kind in kinds:
         data, filename, content_type = export_bytes(report, kind)
         report.files.append(
             ReportFile(kind=kind, filename=filename, content_type=content_type, size=len(data),

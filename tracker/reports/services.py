@@ -1,8 +1,9 @@
-"""Report rules: draft from the data, save edits, regenerate, export (finalise.py issues it).
+"""Report rules: draft from the data as of a day, save edits, regenerate, export (finalise.py
+issues it).
 
 Services flush and never commit; the unit of work commits once. The wording lives in
-``compose.py`` (pure); this module reads the database into its plain dataclasses, computing
-every status through ``tracker.directives.presenters``.
+``compose.py`` and the section writers (pure); ``data.py`` reads the history as of the report
+day into their plain dataclasses.
 """
 
 from __future__ import annotations
@@ -10,47 +11,49 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
-from tracker.constants import COMPLETION, DONE, LEAD, NOT_STARTED, PROGRESS
 from tracker.core import audit, clock
-from tracker.core.errors import Conflict, check_version
+from tracker.core.errors import Conflict, UserError, check_version
 from tracker.core.forms import parse_required_date
-from tracker.core.periods import PeriodKey
-from tracker.directives.models import Assignment, Directive, Period, ProgressUpdate
-from tracker.directives.presenters import assignment_deadline, directive_status
+from tracker.core.periods import MONTH, PeriodKey
+from tracker.directives.models import Directive, Period
 from tracker.directives.queries import get_period
-from tracker.directives.status import Summary, summarize
 from tracker.extensions import db
 from tracker.organization import services as organization
+from tracker.reports import data as report_data
 from tracker.reports.compose import (
     SECTION_KEYS,
+    SECTION_LABELS,
     Composition,
-    DirectiveData,
     OrgDefaults,
     ReportInput,
-    UnitReport,
     compose,
 )
 from tracker.reports.document import ReportDocument
 from tracker.reports.docx_export import build_docx
-from tracker.reports.drafting import appendix_rows, build_document, normalize_text
+from tracker.reports.drafting import appendix_rows, build_document
 from tracker.reports.models import DRAFT, Report, ReportFile
+from tracker.reports.sections import merge, normalize_text, serialize
 from tracker.reports.xlsx_export import build_xlsx
 
-RESULT_KINDS = (PROGRESS, COMPLETION)
+KEYS_FIELD = "_keys"  # in Report.generated: the key of every generated paragraph, per section
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+EXPORT_KINDS = ("docx", "xlsx", "pdf")
 
 
 # --------------------------------------------------------------------------------------------
-# Input parsing
+# Input
 # --------------------------------------------------------------------------------------------
 
 
 def parse_period(text: str | None) -> PeriodKey:
-    return PeriodKey.parse(text, label="Kỳ báo cáo")
+    ref = PeriodKey.parse(text, label="Kỳ báo cáo")
+    if ref.kind != MONTH:
+        raise UserError("Báo cáo được lập theo tháng: hãy chọn một tháng (ví dụ 03/2023).")
+    return ref
 
 
 def parse_as_of(text: str | None) -> dt.date:
@@ -58,6 +61,40 @@ def parse_as_of(text: str | None) -> dt.date:
         text, "Ngày số liệu",
         empty="Hãy nhập ngày số liệu dạng ngày/tháng/năm (ví dụ 05/04/2023).",
     )
+
+
+def check_as_of(ref: PeriodKey, as_of: dt.date) -> None:
+    """A report counts what was recorded up to its day: not before the period, not a day that
+    has not come yet."""
+    if as_of < ref.first_day:
+        raise UserError(
+            f"Ngày số liệu {as_of:%d/%m/%Y} trước ngày đầu kỳ báo cáo "
+            f"({ref.first_day:%d/%m/%Y}): chưa có gì để báo cáo."
+        )
+    if as_of > clock.today():
+        raise UserError(
+            f"Ngày số liệu {as_of:%d/%m/%Y} chưa đến (hôm nay là {clock.today():%d/%m/%Y}): "
+            "báo cáo chỉ tính những gì đã ghi nhận."
+        )
+
+
+def require_tasks(ref: PeriodKey, as_of: dt.date) -> Period:
+    """The period, which must have tasks given by the report day (no empty report)."""
+    period = get_period(ref)
+    has_any = period is not None and db.session.scalar(
+        sa.select(sa.exists().where(Directive.period_id == period.id))
+    )
+    if not has_any:
+        raise UserError(
+            f"Kỳ {ref.label} không có nhiệm vụ trọng tâm nào nên không có báo cáo để lập. "
+            "Hãy nhập báo cáo giao nhiệm vụ của kỳ này trước."
+        )
+    if not report_data.period_book(period, as_of).top_level():  # type: ignore[arg-type]
+        raise UserError(
+            f"Đến ngày {as_of:%d/%m/%Y} chưa có nhiệm vụ nào của kỳ {ref.label} được giao: "
+            "hãy chọn ngày số liệu muộn hơn."
+        )
+    return period  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,150 +130,19 @@ def save_org_defaults(org: OrgDefaults, user: User | None = None) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading the data (one query per kind of row, whatever the number of directives)
+# Composing
 # --------------------------------------------------------------------------------------------
 
 
-def _load_directives(period_id: int) -> list[Directive]:
-    """Top-level directives of a period with children, assignments and units loaded."""
-    assignments = selectinload(Directive.assignments).joinedload(Assignment.unit)
-    return list(
-        db.session.scalars(
-            sa.select(Directive)
-            .where(Directive.period_id == period_id, Directive.parent_id.is_(None))
-            .options(
-                assignments,
-                selectinload(Directive.children).options(
-                    selectinload(Directive.assignments).joinedload(Assignment.unit),
-                    selectinload(Directive.children),
-                ),
-            )
-            .order_by(Directive.position, Directive.id)
-        )
-    )
-
-
-def _updates_by_assignment(period_id: int, as_of: dt.date) -> dict[int, list[ProgressUpdate]]:
-    rows = db.session.scalars(
-        sa.select(ProgressUpdate)
-        .join(Assignment, ProgressUpdate.assignment_id == Assignment.id)
-        .join(Directive, Assignment.directive_id == Directive.id)
-        .where(Directive.period_id == period_id,
-               ProgressUpdate.created_at < clock.end_of_day(as_of))
-        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
-    )
-    out: dict[int, list[ProgressUpdate]] = {}
-    for row in rows:
-        out.setdefault(row.assignment_id, []).append(row)
-    return out
-
-
-def _latest(updates: list[ProgressUpdate], attr: str) -> ProgressUpdate | None:
-    for update in reversed(updates):
-        if update.kind in RESULT_KINDS and (getattr(update, attr) or "").strip():
-            return update
-    return None
-
-
-def _unit_report(a: Assignment, updates: list[ProgressUpdate], as_of: dt.date) -> UnitReport:
-    result = _latest(updates, "result")
-    difficulty = _latest(updates, "difficulties")
-    reported = [u for u in updates if u.kind in RESULT_KINDS]
-    if a.state == DONE and a.completed_on is not None and a.completed_on <= as_of:
-        percent = 100
-    elif reported:
-        percent = reported[-1].percent
-    elif updates:
-        percent = 0
-    else:
-        percent = a.percent if a.state != NOT_STARTED else 0
-    return UnitReport(
-        unit=a.unit.name,
-        kind=a.unit.kind,
-        role=a.role,
-        result=result.result if result else "",
-        difficulties=difficulty.difficulties if difficulty else "",
-        percent=percent,
-        reported_on=clock.local_date(updates[-1].created_at) if updates else None,
-    )
-
-
-def directive_data(
-    directive: Directive, as_of: dt.date, updates: dict[int, list[ProgressUpdate]]
-) -> DirectiveData:
-    """A directive as plain data for composition, its status from the presenters."""
-    units = [_unit_report(a, updates.get(a.id, []), as_of) for a in directive.assignments]
-    children = [directive_data(child, as_of, updates) for child in directive.children]
-    leads = [a for a in directive.assignments if a.role == LEAD] or list(directive.assignments)
-    lead_reports = [u for u, a in zip(units, directive.assignments, strict=True) if a in leads]
-    if children:
-        percent = round(sum(c.percent for c in children) / len(children))
-    elif lead_reports:
-        percent = round(sum(u.percent for u in lead_reports) / len(lead_reports))
-    else:
-        percent = 0
-    deadlines = [a.deadline for a in leads if a.deadline is not None]
-    extended = [
-        in_force
-        for a in leads
-        if (in_force := assignment_deadline(a, as_of)) is not None and in_force != a.deadline
-    ]
-    dates = [u.reported_on for u in units if u.reported_on] + [
-        c.last_update for c in children if c.last_update
-    ]
-    return DirectiveData(
-        id=directive.id,
-        number=directive.number,
-        title=directive.title,
-        text=directive.text,
-        field=directive.field,
-        status=directive_status(directive, as_of),
-        deadline=max(deadlines) if deadlines else directive.deadline,
-        extended_deadline=max(extended) if extended else None,
-        lead_units=[a.unit.name for a in directive.assignments if a.role == LEAD],
-        support_units=[a.unit.name for a in directive.assignments if a.role != LEAD],
-        percent=percent,
-        last_update=max(dates) if dates else None,
-        units=units,
-        children=children,
-    )
-
-
-def period_directives(period: Period | None, as_of: dt.date) -> list[DirectiveData]:
-    if period is None:
-        return []
-    updates = _updates_by_assignment(period.id, as_of)
-    return [directive_data(d, as_of, updates) for d in _load_directives(period.id)]
-
-
-def _previous_summary(ref: PeriodKey, as_of: dt.date) -> Summary | None:
-    """The previous period's counts, as of its own report day (or a month before ``as_of``)."""
-    prev = ref.previous()
-    period = get_period(prev)
+def _previous_day(ref: PeriodKey) -> dt.date | None:
+    period = get_period(ref.previous())
     if period is None:
         return None
-    report = db.session.scalar(sa.select(Report).where(Report.period_id == period.id))
-    if report is not None:
-        prev_as_of = report.as_of
-    else:
-        month_before = PeriodKey.of_month(as_of).previous()
-        day = min(as_of.day, month_before.last_day.day)
-        prev_as_of = dt.date(month_before.year, month_before.month, day)
-    directives = _load_directives(period.id)
-    if not directives:
-        return None
-    return summarize(directive_status(d, prev_as_of) for d in directives)
+    return db.session.scalar(sa.select(Report.as_of).where(Report.period_id == period.id))
 
 
 def report_input(ref: PeriodKey, as_of: dt.date) -> ReportInput:
-    period = get_period(ref)
-    return ReportInput(
-        period=ref,
-        as_of=as_of,
-        directives=period_directives(period, as_of),
-        org=org_defaults(),
-        previous=_previous_summary(ref, as_of),
-    )
+    return report_data.report_input(ref, as_of, org_defaults(), _previous_day(ref))
 
 
 def compose_period(ref: PeriodKey, as_of: dt.date) -> tuple[Composition, ReportInput]:
@@ -246,6 +152,8 @@ def compose_period(ref: PeriodKey, as_of: dt.date) -> tuple[Composition, ReportI
 
 def fresh_document(ref: PeriodKey, as_of: dt.date) -> ReportDocument:
     """The generated draft as a document, nothing stored (the CLI's `report build`)."""
+    check_as_of(ref, as_of)
+    require_tasks(ref, as_of)
     composition, data = compose_period(ref, as_of)
     return build_document(
         composition.sections, ref, as_of, data.org, appendix_rows(data.directives)
@@ -268,15 +176,16 @@ def report_for_period(ref: PeriodKey) -> Report | None:
     return db.session.scalar(sa.select(Report).where(Report.period_id == period.id))
 
 
+def _generated(composition: Composition) -> dict[str, object]:
+    return {**composition.sections, KEYS_FIELD: composition.keys}
+
+
 def create_report(ref: PeriodKey, as_of: dt.date, user: User | None = None) -> Report:
     """Draft the period's report; a period has one report, so an existing one is refused."""
     if report_for_period(ref) is not None:
         raise Conflict(f"Kỳ {ref.label} đã có báo cáo. Hãy mở báo cáo đó để sửa.")
-    period = get_period(ref)
-    if period is None:
-        period = Period(year=ref.year, month=ref.month)
-        db.session.add(period)
-        db.session.flush()
+    check_as_of(ref, as_of)
+    period = require_tasks(ref, as_of)
     composition, _ = compose_period(ref, as_of)
     now = clock.now()
     report = Report(
@@ -284,7 +193,7 @@ def create_report(ref: PeriodKey, as_of: dt.date, user: User | None = None) -> R
         as_of=as_of,
         status=DRAFT,
         sections=dict(composition.sections),
-        generated=dict(composition.sections),
+        generated=_generated(composition),
         edited={key: False for key in SECTION_KEYS},
         carry=composition.carry,
         created_at=now,
@@ -313,15 +222,19 @@ def check_editable(report: Report, version: int | None) -> None:
         check_version(report.version, version, message=STALE_MESSAGE)
 
 
+def _generated_text(report: Report, key: str) -> str:
+    value = (report.generated or {}).get(key, "")
+    return value if isinstance(value, str) else ""
+
+
 def save_sections(
     report: Report, texts: dict[str, str], version: int | None, user: User | None = None
 ) -> list[str]:
     """Store the edited sections; a section differing from the generated text is flagged
-    as edited (so a regeneration keeps it). Returns the keys that changed."""
+    as edited. Returns the keys that changed."""
     check_editable(report, version)
     sections = dict(report.sections or {})
     edited = dict(report.edited or {})
-    generated = report.generated or {}
     changed = []
     for key in SECTION_KEYS:
         if key not in texts:
@@ -330,7 +243,7 @@ def save_sections(
         if text != normalize_text(sections.get(key, "")):
             changed.append(key)
         sections[key] = text
-        edited[key] = text != normalize_text(generated.get(key, ""))
+        edited[key] = text != normalize_text(_generated_text(report, key))
     if not changed:
         return []
     report.sections = sections
@@ -347,50 +260,67 @@ def regenerate(
     version: int | None,
     *,
     as_of: dt.date | None = None,
+    only: str | None = None,
     overwrite: bool = False,
     user: User | None = None,
 ) -> list[str]:
-    """Compose again from the data; sections a person edited are kept unless ``overwrite``.
-    Returns the keys kept as edited."""
+    """Compose again from the data, all sections or ``only`` one. In each, paragraphs people
+    edited or added stay and the rest take the new wording (``sections.merge``); ``overwrite``
+    takes the new text whole. Returns the keys of sections that kept edits."""
     check_editable(report, version)
+    if only is not None and only not in SECTION_KEYS:
+        raise UserError("Không có mục báo cáo này.")
+    ref = ref_of(report)
     if as_of is not None:
+        check_as_of(ref, as_of)
+        require_tasks(ref, as_of)
         report.as_of = as_of
-    composition, _ = compose_period(ref_of(report), report.as_of)
+    composition, _ = compose_period(ref, report.as_of)
     sections = dict(report.sections or {})
     edited = dict(report.edited or {})
+    generated = dict(report.generated or {})
+    old_keys = dict(generated.get(KEYS_FIELD) or {})
     kept = []
-    for key in SECTION_KEYS:
-        new = composition.sections.get(key, "")
-        if edited.get(key) and not overwrite:
+    for key in [only] if only else SECTION_KEYS:
+        new_blocks = composition.blocks.get(key, [])
+        new_text = serialize(new_blocks)
+        if overwrite:
+            text = new_text
+        else:
+            text = normalize_text(serialize(merge(
+                _generated_text(report, key), old_keys.get(key), sections.get(key, ""),
+                new_blocks)))
+        sections[key] = text
+        edited[key] = text != normalize_text(new_text)
+        if edited[key]:
             kept.append(key)
-            continue
-        sections[key] = new
-        edited[key] = False
+        generated[key] = new_text
+        old_keys[key] = composition.keys.get(key, [])
+    generated[KEYS_FIELD] = old_keys
     report.sections = sections
     report.edited = edited
-    report.generated = dict(composition.sections)
-    if overwrite or not edited.get("next_tasks"):
+    report.generated = generated
+    if only in (None, "next_tasks"):
         report.carry = composition.carry
-    else:
-        # The edited section II keeps its text; carry-over matching still knows every
-        # unfinished task, from the old and the new generation.
-        known = {c.get("directive_id") for c in report.carry or []}
-        report.carry = list(report.carry or []) + [
-            c for c in composition.carry if c.get("directive_id") not in known
-        ]
     report.updated_at = clock.now()
     report.updated_by_id = getattr(user, "id", None)
     db.session.flush()
     audit.record("report", report.id, "regenerate", None,
-                 {"as_of": report.as_of.isoformat(), "overwrite": overwrite, "kept": kept},
-                 user=user)
+                 {"as_of": report.as_of.isoformat(), "overwrite": overwrite, "kept": kept,
+                  "section": only}, user=user)
     return kept
+
+
+def placeholders(report: Report) -> list[str]:
+    """Labels of the sections that still hold a "[...]" for people to fill in."""
+    return [SECTION_LABELS[key] for key in SECTION_KEYS
+            if "[...]" in (report.sections or {}).get(key, "")]
 
 
 def document_of(report: Report) -> ReportDocument:
     """The stored (edited) sections as a document; the appendix from the data as of the day."""
     ref = ref_of(report)
-    directives = period_directives(report.period, report.as_of)
+    directives = report_data.period_directives(report.period, report.as_of)
     return build_document(report.sections or {}, ref, report.as_of, org_defaults(),
                           appendix_rows(directives))
 
@@ -405,15 +335,24 @@ def kept_file(report: Report, kind: str) -> ReportFile | None:
     )
 
 
+def xlsx_title(doc: ReportDocument) -> str:
+    return f"{doc.appendix_title} (tính đến ngày {doc.issued_on:%d/%m/%Y})"
+
+
 def export_bytes(report: Report, kind: str) -> tuple[bytes, str, str]:
-    """(data, filename, content type); a final report serves the files kept at issue."""
+    """(data, filename, content type); a final report serves the files kept at issue (a PDF
+    missing there is made from the kept .docx)."""
+    from tracker.reports import pdf_export
+
     if report.is_final:
         kept = kept_file(report, kind)
         if kept is not None:
             return kept.data, kept.filename, kept.content_type
+        if kind == "pdf" and (docx := kept_file(report, "docx")) is not None:
+            return pdf_export.docx_to_pdf(docx.data), export_name(report, "pdf"), PDF_TYPE
     doc = document_of(report)
     if kind == "docx":
         return build_docx(doc), export_name(report, "docx"), DOCX_TYPE
-    data = build_xlsx(doc.appendix, f"{doc.appendix_title} (tính đến ngày "
-                                     f"{report.as_of:%d/%m/%Y})")
-    return data, export_name(report, "xlsx"), XLSX_TYPE
+    if kind == "pdf":
+        return pdf_export.docx_to_pdf(build_docx(doc)), export_name(report, "pdf"), PDF_TYPE
+    return build_xlsx(doc.appendix, xlsx_title(doc)), export_name(report, "xlsx"), XLSX_TYPE

@@ -2,7 +2,9 @@
 
 Layout: the title in row 1 (merged across the table), the column headers in row 2 (frozen
 together with the title, auto-filter over the table, repeated when printed), one directive per
-row from row 3. Dates are real dates shown as dd/mm/yyyy.
+row from row 3, with its whole text; STT stays text ("6.1" and "6" sort as written); dates are
+real dates shown as dd/mm/yyyy; a completion-date and a days-late column. Spreadsheets do not
+grow rows to fit wrapped text when printed, so each row's height is set from its longest cell.
 
 Text that a spreadsheet could take for a formula (starting with = + - @, tab or a line break)
 is stored as an explicit string cell with Excel's "quote prefix" flag, so it is neither a
@@ -22,15 +24,31 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker.reports.document import APPENDIX_HEADERS, AppendixRow, clean_text
+from tracker.reports.document import AppendixRow, clean_text
 
 SHEET_TITLE = "Phụ lục"
 DATE_FORMAT = "dd/mm/yyyy"
 FONT_NAME = "Times New Roman"
-# Widths in characters, in APPENDIX_HEADERS order.
-COLUMN_WIDTHS = (7, 60, 26, 26, 13, 13, 24, 10, 14)
-WRAPPED_COLUMNS = {2, 3, 4, 7}  # content, units, status (1-based)
-CENTRED_COLUMNS = {1, 5, 6, 8, 9}
+XLSX_HEADERS = (
+    "STT",
+    "Nội dung nhiệm vụ",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Thời hạn",
+    "Thời hạn gia hạn",
+    "Tình trạng",
+    "Tiến độ (%)",
+    "Ngày hoàn thành",
+    "Số ngày chậm (ngày làm việc)",
+    "Cập nhật lần cuối",
+)
+APPENDIX_HEADERS = XLSX_HEADERS
+# Widths in characters, in XLSX_HEADERS order.
+COLUMN_WIDTHS = (7, 70, 26, 30, 12, 12, 24, 9, 12, 11, 12)
+WRAPPED_COLUMNS = {2, 3, 4, 7, 10}  # content, units, status, days late (1-based)
+CENTRED_COLUMNS = {1, 5, 6, 8, 9, 10, 11}
+LINE_HEIGHT = 15.75  # points per line of 12 pt Times New Roman
+CHARS_PER_WIDTH = 1.1  # characters of Times New Roman per unit of column width
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -46,7 +64,7 @@ def build_xlsx(rows: list[AppendixRow], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    last_column = len(APPENDIX_HEADERS)
+    last_column = len(XLSX_HEADERS)
     last_letter = get_column_letter(last_column)
 
     title_cell = sheet.cell(row=TITLE_ROW, column=1)
@@ -58,14 +76,14 @@ def build_xlsx(rows: list[AppendixRow], title: str) -> bytes:
 
     header_font = Font(name=FONT_NAME, size=12, bold=True)
     header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for column, label in enumerate(APPENDIX_HEADERS, start=1):
+    for column, label in enumerate(XLSX_HEADERS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column)
         _set_text(cell, label)
         cell.font = header_font
         cell.alignment = header_alignment
         cell.border = _BORDER
         cell.fill = _HEADER_FILL
-    sheet.row_dimensions[HEADER_ROW].height = 32
+    sheet.row_dimensions[HEADER_ROW].height = 48
 
     body_font = Font(name=FONT_NAME, size=12)
     alignments = {
@@ -80,21 +98,27 @@ def build_xlsx(rows: list[AppendixRow], title: str) -> bytes:
         row_number = FIRST_DATA_ROW + offset
         values = (
             entry.number,
-            entry.content,
+            entry.text or entry.content,
             entry.lead_units,
             entry.support_units,
             entry.deadline,
             entry.extended_deadline,
             entry.bucket,
             entry.percent,
+            entry.completed_on,
+            entry.days_late,
             entry.last_update,
         )
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column)
-            _set_value(cell, value, number_column=column == 1)
+            if column == 1:
+                _set_text(cell, value)  # STT as text: "6.1" stays "6.1"
+            else:
+                _set_value(cell, value)
             cell.font = body_font
             cell.alignment = alignments[column]
             cell.border = _BORDER
+        sheet.row_dimensions[row_number].height = _row_height(values)
 
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -109,6 +133,19 @@ def build_xlsx(rows: list[AppendixRow], title: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _row_height(values: tuple[object, ...]) -> float:
+    """Points enough for the wrapped cell with the most lines, so printed rows never overlap."""
+    lines = 1
+    for column, value in enumerate(values, start=1):
+        if column not in WRAPPED_COLUMNS or value is None or isinstance(value, (date, int)):
+            continue
+        per_line = max(1, int(COLUMN_WIDTHS[column - 1] * CHARS_PER_WIDTH))
+        text = clean_text(value)
+        count = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, count)
+    return round(lines * LINE_HEIGHT + 4, 2)
 
 
 def _set_text(cell: Cell, value: object) -> None:
