@@ -121,6 +121,7 @@ def test_edit_user_role_unit_email(admin):
         f"/admin/users/{user.id}",
         data={"full_name": "Kim Thị Sa Rinh", "email": "sarinh@p9.example.vn",
               "role": "officer", "unit_id": str(unit.id), "active": "y",
+              "version": str(user.edit_version),
               "username": "hacked", "password_hash": "x", "session_token": "x"},
     )
     assert response.status_code == 302
@@ -146,7 +147,8 @@ def test_admin_cannot_lock_themself_out(admin):
     me = _user("admin")
     response = admin.post(
         f"/admin/users/{me.id}",
-        data={"full_name": me.full_name, "role": "viewer", "unit_id": "", "active": "y"},
+        data={"full_name": me.full_name, "role": "viewer", "unit_id": "", "active": "y",
+              "version": str(me.edit_version)},
     )
     assert response.status_code == 400
     assert "không thể tự bỏ quyền quản trị" in response.get_data(as_text=True)

@@ -58,7 +58,8 @@ def test_admin_deactivation_through_the_page_ends_sessions(app, demo):
     response = admin.post(
         f"/admin/users/{user.id}",
         data={"full_name": user.full_name, "email": user.email, "role": "officer",
-              "unit_id": str(user.unit_id), "title": user.title or ""},
+              "unit_id": str(user.unit_id), "title": user.title or "",
+              "version": str(user.edit_version)},
     )  # "active" unchecked
     assert response.status_code == 302
     assert officer.get("/").status_code == 302

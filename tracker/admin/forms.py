@@ -39,6 +39,7 @@ class UserForm(FlaskForm):
     role = ChoiceField("Vai trò", choices=[])
     unit_id = ChoiceField("Đơn vị", choices=[], coerce=str)
     active = BooleanField("Đang hoạt động", default=True)
+    version = HiddenField()  # the profile's edit_version the form showed
 
 
 class NewUserForm(UserForm):

@@ -16,7 +16,7 @@ from tracker.auth.models import User
 from tracker.auth.services import end_all_sessions
 from tracker.constants import ADMIN, OFFICER, USER_ROLES
 from tracker.core import audit, clock
-from tracker.core.errors import UserError, check_version
+from tracker.core.errors import UserError, check_version, claim_version
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import Assignment
 from tracker.extensions import db
@@ -24,6 +24,10 @@ from tracker.intake.models import RoutingRule
 from tracker.units import kinds, lineage
 from tracker.units.models import SUCCESSION_KINDS, Unit, UnitSuccession
 
+STALE_USER = (
+    "Tài khoản này vừa được người khác thay đổi sau khi bạn mở biểu mẫu. Thông tin của bạn chưa "
+    "được lưu; hãy tải lại trang, xem thông tin hiện tại rồi sửa lại."
+)
 USER_FIELDS = ("full_name", "title", "email", "role", "unit_id", "active")
 UNIT_FIELDS = ("code", "name", "kind", "unit_type", "email", "active", "parent_id",
                "valid_from", "ended_on")
@@ -57,12 +61,17 @@ def update_user(
     role: str,
     unit_id: int | None,
     active: bool,
+    expected_version: int | None = None,
 ) -> None:
     """Change a user's profile, role, unit and active flag.
 
     Officers must belong to an active unit; an admin cannot demote or deactivate themself (the
     system must keep a way in). Deactivation and role changes end the user's sessions.
+    ``expected_version``: the edit_version the admin's form showed; a stale form is a 409, so
+    an account deactivated meanwhile is not re-activated by an old form.
     """
+    if expected_version is not None:
+        claim_version(user, expected_version, column="edit_version", message=STALE_USER)
     if role not in USER_ROLES:
         raise UserError("Vai trò không hợp lệ.")
     unit = db.session.get(Unit, unit_id) if unit_id else None
@@ -83,6 +92,8 @@ def update_user(
     after = _snapshot(user, USER_FIELDS)
     if after == before:
         return
+    if expected_version is None:  # a trusted caller (onboarding): open forms become stale
+        user.edit_version = (user.edit_version or 1) + 1
     if before["role"] != role or (before["active"] and not active):
         end_all_sessions(user)
     audit.record("user", user.id, "update", before, after, user=actor)

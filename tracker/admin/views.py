@@ -18,7 +18,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import Action, requires
 from tracker.constants import USER_ROLES
 from tracker.core import uow
-from tracker.core.errors import NotFound, UserError
+from tracker.core.errors import NotFound, UserError, submitted_version
 from tracker.extensions import db
 from tracker.units.models import Unit
 
@@ -101,6 +101,7 @@ def user_edit(user_id: int):
     _fill_user_choices(form)
     if request.method == "GET":
         form.unit_id.data = str(user.unit_id) if user.unit_id else ""
+        form.version.data = str(user.edit_version)
     reset_form = ResetPasswordForm(formdata=None)
     if form.validate_on_submit():
         _refuse_with_form("admin/user_form.html", form=form, user=user, reset_form=reset_form)
@@ -113,6 +114,7 @@ def user_edit(user_id: int):
             role=form.role.data,
             unit_id=_unit_id(form),
             active=bool(form.active.data),
+            expected_version=submitted_version(form.version.data),
         )
         flash(f"Đã lưu thông tin người dùng {user.username}.", "success")
         return redirect(url_for("admin.users"))

@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
         sa.String(20), default="each_run", server_default="each_run"
     )
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Moved on by an admin's edit of the profile (errors.claim_version), not by sign-ins: a
+    # stale admin form is a 409, a user signing in does not make the form stale.
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime | None]
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]

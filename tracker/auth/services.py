@@ -109,6 +109,7 @@ def set_password(user: User, password: str) -> None:
 def set_active(user: User, active: bool) -> None:
     before = {"active": user.active}
     user.active = active
+    user.edit_version = (user.edit_version or 1) + 1  # an admin's open form is stale now
     if not active:
         end_all_sessions(user)
     action = "activate" if active else "deactivate"

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker.extensions import db
+
 
 class UserError(Exception):
     """Bad input or a broken rule the user can act on (400 unless a subclass says otherwise)."""
@@ -78,3 +83,30 @@ def check_version(
     anything else than the row's current version is a StaleVersion (409), nothing written."""
     if submitted_version(submitted) != current:
         raise StaleVersion(message, current_values)
+
+
+def claim_version(
+    row: Any,
+    submitted: object,
+    *,
+    column: str = "version",
+    message: str = STALE_MESSAGE,
+    current_values: dict[str, Any] | None = None,
+) -> None:
+    """Check the form's version against the row and move the row's version on, in one UPDATE
+    (compare and increment): of two people who saved forms loaded from the same state, one
+    saves and the other gets the 409, also when both check at the same moment. The counter is
+    the row's own, so changes that are not edits (a sign-in) never make a form stale."""
+    check_version(getattr(row, column), submitted, message=message,
+                  current_values=current_values)
+    table = type(row).__table__
+    key = sa.inspect(row).identity
+    primary = list(table.primary_key.columns)
+    condition = sa.and_(*(c == v for c, v in zip(primary, key, strict=True)),
+                        table.c[column] == getattr(row, column))
+    result = db.session.execute(
+        sa.update(table).where(condition).values({column: table.c[column] + 1})
+    )
+    if result.rowcount != 1:
+        raise StaleVersion(message, current_values)
+    set_committed_value(row, column, getattr(row, column) + 1)

@@ -37,6 +37,8 @@ class Setting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime | None]
+    # Moved on by every edit through a form (errors.claim_version): a stale form gets a 409.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class DataVersion(db.Model):

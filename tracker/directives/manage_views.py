@@ -90,6 +90,7 @@ def _directive_form_values(directive: Directive | None, parent: Directive | None
             "leader_id": str(directive.leader_id or ""),
             "parent_id": str(directive.parent_id or ""),
             "period": directive.period.label,
+            "version": str(directive.version),
         }
     stored = parent.period if parent else queries.default_period()
     period = stored.ref if stored is not None else PeriodKey.of_month(clock.today())
@@ -125,7 +126,7 @@ def _render_directive_form(
 
 def _form_values() -> dict:
     keys = ("number", "title", "text", "field", "deadline_kind", "deadline", "leader_id",
-            "parent_id", "period")
+            "parent_id", "period", "version")
     return {key: (request.form.get(key) or "") for key in keys}
 
 
@@ -159,8 +160,10 @@ def edit_directive(directive_id: int):
     uow.rerender_on_error(
         lambda exc: _render_directive_form(_get_directive(directive_id), values, exc.message)
     )
-    changed = services.update_directive(directive, forms.parse_directive_form(request.form),
-                                        user=current_user)
+    changed = services.update_directive(
+        directive, forms.parse_directive_form(request.form), user=current_user,
+        expected_version=submitted_version(request.form.get("version")),
+    )
     if changed:
         flash(f"Đã lưu nhiệm vụ {directive.number}.", "success")
     else:

@@ -117,6 +117,7 @@ class Directive(db.Model):
     created_at: Mapped[dt.datetime | None]
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # claim_version
 
     period: Mapped[Period] = relationship()
     source: Mapped[SourceDocument | None] = relationship()

@@ -16,7 +16,7 @@ from tracker.auth.models import User
 from tracker.calendar.services import load_calendar
 from tracker.constants import ASSIGNMENT_ROLES, LEADER, NOT_STARTED, OFFICER, WITHDRAWN
 from tracker.core import audit, clock
-from tracker.core.errors import Conflict, UserError
+from tracker.core.errors import Conflict, UserError, claim_version
 from tracker.core.formatting import fmt_date
 from tracker.core.periods import MAX_YEAR, MIN_YEAR, PeriodKey
 from tracker.directives.fields import FIELD_LABELS
@@ -37,6 +37,10 @@ MAX_KEYWORDS = 2_000
 MAX_KEYWORD = 100
 DRAFT_KEEP_DAYS = 30
 
+STALE_DIRECTIVE = (
+    "Nhiệm vụ này vừa được người khác sửa sau khi bạn mở biểu mẫu. Nội dung của bạn chưa được "
+    "lưu; hãy tải lại trang, xem bản hiện tại rồi sửa lại."
+)
 NO_DEADLINE = "none"
 DATE_DEADLINE = "date"
 WORKING_DAYS_DEADLINE = "working_days"
@@ -178,11 +182,19 @@ def create_directive(data: DirectiveInput, *, user: User | None = None) -> Direc
 
 
 def update_directive(
-    directive: Directive, data: DirectiveInput, *, user: User | None = None
+    directive: Directive,
+    data: DirectiveInput,
+    *,
+    user: User | None = None,
+    expected_version: int | None = None,
 ) -> bool:
-    """Apply the edit form; False when nothing changed (no audit event then)."""
+    """Apply the edit form; False when nothing changed (no audit event then).
+
+    ``expected_version``: the version the form showed (None only from trusted callers)."""
     if directive.is_withdrawn:
         raise UserError("Nhiệm vụ đã rút, không thể sửa.")
+    if expected_version is not None:
+        claim_version(directive, expected_version, message=STALE_DIRECTIVE)
     _check_directive_input(data)
     parent = _resolve_parent(data, directive)
     if parent is not None:

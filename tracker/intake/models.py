@@ -26,6 +26,7 @@ class RoutingRule(db.Model):
     field: Mapped[str | None] = mapped_column(sa.String(40))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # claim_version
 
 
 class ImportDraft(db.Model):

@@ -9,7 +9,7 @@ from flask_login import current_user
 from tracker.auth.permissions import Action, requires
 from tracker.constants import ASSIGNMENT_ROLES, LEAD
 from tracker.core import uow
-from tracker.core.errors import NotFound
+from tracker.core.errors import NotFound, submitted_version
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.extensions import db
 from tracker.intake import rules as services
@@ -26,7 +26,8 @@ def _rule_values(rule: RoutingRule | None) -> dict:
         return {"keywords": "", "unit_codes": "", "role": LEAD, "field": "",
                 "position": str(last + 1)}
     return {"keywords": rule.keywords, "unit_codes": rule.unit_codes, "role": rule.role,
-            "field": rule.field or "", "position": str(rule.position)}
+            "field": rule.field or "", "position": str(rule.position),
+            "version": str(rule.version)}
 
 
 def _render_form(rule: RoutingRule | None, values: dict, error: str | None = None) -> str:
@@ -37,7 +38,7 @@ def _render_form(rule: RoutingRule | None, values: dict, error: str | None = Non
 
 
 def _submitted_values() -> dict:
-    keys = ("keywords", "unit_codes", "role", "field", "position")
+    keys = ("keywords", "unit_codes", "role", "field", "position", "version")
     return {key: (request.form.get(key) or "")[: services.MAX_KEYWORDS] for key in keys}
 
 
@@ -86,8 +87,10 @@ def edit_rule(rule_id: int):
         return _render_form(rule, _rule_values(rule))
     values = _submitted_values()
     uow.rerender_on_error(lambda exc: _render_form(_get_rule(rule_id), values, exc.message))
-    changed = services.update_rule(rule, services.parse_rule_form(request.form),
-                                   user=current_user)
+    changed = services.update_rule(
+        rule, services.parse_rule_form(request.form), user=current_user,
+        expected_version=submitted_version(request.form.get("version")),
+    )
     flash(f"Đã lưu quy tắc số {rule.id}." if changed else "Không có thay đổi nào.",
           "success" if changed else "info")
     return redirect(url_for("routing.rules"))

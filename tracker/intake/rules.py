@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tracker.auth.models import User
 from tracker.constants import ASSIGNMENT_ROLES
 from tracker.core import audit
-from tracker.core.errors import UserError
+from tracker.core.errors import UserError, claim_version
 from tracker.core.forms import FormData, text
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.forms import parse_field, parse_role
@@ -129,8 +129,20 @@ def create_rule(data: RuleInput, *, user: User | None = None) -> RoutingRule:
     return rule
 
 
-def update_rule(rule: RoutingRule, data: RuleInput, *, user: User | None = None) -> bool:
-    """Apply the form; False when nothing changed (no audit event then)."""
+STALE_RULE = (
+    "Quy tắc này vừa được người khác sửa sau khi bạn mở biểu mẫu. Nội dung của bạn chưa được "
+    "lưu; hãy tải lại trang, xem quy tắc hiện tại rồi sửa lại."
+)
+
+
+def update_rule(
+    rule: RoutingRule, data: RuleInput, *, user: User | None = None,
+    expected_version: int | None = None,
+) -> bool:
+    """Apply the form; False when nothing changed (no audit event then). ``expected_version``:
+    the version the form showed (a stale form is a 409)."""
+    if expected_version is not None:
+        claim_version(rule, expected_version, message=STALE_RULE)
     _check_rule(data)
     before = rule_snapshot(rule)
     rule.keywords = keywords_text(data.keywords)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.core import clock
-from tracker.core.errors import UserError
+from tracker.core.errors import StaleVersion, UserError, claim_version
 from tracker.core.models import Setting
 from tracker.extensions import db
 
@@ -118,9 +118,26 @@ def load_policy(default_run_time: str | None = None) -> Policy:
         return base
 
 
-def save_policy(policy: Policy) -> Setting:
-    """Store the policy (the caller commits)."""
+STALE_POLICY = (
+    "Chính sách nhắc việc vừa được người khác thay đổi sau khi bạn mở trang. Thay đổi của bạn "
+    "chưa được lưu; hãy tải lại trang, xem chính sách hiện tại rồi sửa lại."
+)
+
+
+def policy_version() -> int:
+    """The version the settings form shows (0 while nothing was ever saved)."""
     row = db.session.get(Setting, SETTING_KEY)
+    return row.version if row is not None else 0
+
+
+def save_policy(policy: Policy, expected_version: int | None = None) -> Setting:
+    """Store the policy (the unit of work commits); ``expected_version``: what the form showed
+    (a stale form is a 409; 0 when it showed the defaults, nothing stored yet)."""
+    row = db.session.get(Setting, SETTING_KEY)
+    if row is not None and expected_version is not None:
+        claim_version(row, expected_version, message=STALE_POLICY)
+    elif row is None and expected_version:
+        raise StaleVersion(STALE_POLICY)
     if row is None:
         row = Setting(key=SETTING_KEY)
         db.session.add(row)

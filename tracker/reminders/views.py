@@ -20,12 +20,19 @@ from flask_login import current_user
 from tracker.auth.models import NOTIFY_MODES
 from tracker.auth.permissions import Action, requires
 from tracker.core import audit
-from tracker.core.errors import Conflict, NotFound
+from tracker.core.errors import Conflict, NotFound, submitted_version
 from tracker.extensions import db
 from tracker.reminders import mail
 from tracker.reminders.forms import PolicyForm, PreferencesForm
 from tracker.reminders.models import FAILED, STATUS_LABELS, OutboxMessage
-from tracker.reminders.policy import WEEKDAYS, PolicyError, load_policy, save_policy, validate
+from tracker.reminders.policy import (
+    WEEKDAYS,
+    PolicyError,
+    load_policy,
+    policy_version,
+    save_policy,
+    validate,
+)
 
 bp = Blueprint("reminders", __name__)
 
@@ -118,7 +125,7 @@ def settings():
                 errors = exc.errors
             else:
                 before = dataclasses.asdict(current)
-                save_policy(policy)
+                save_policy(policy, submitted_version(request.form.get("version")))
                 audit.record("setting", None, "reminder_policy", before, dataclasses.asdict(policy))
                 flash("Đã lưu chính sách nhắc việc.", "success")
                 return redirect(url_for("reminders.settings"))
@@ -128,12 +135,14 @@ def settings():
             if hasattr(form, name):
                 getattr(form, name).errors = [text]
         return render_template(
-            "reminders/settings.html", form=form, errors=errors, weekdays=WEEKDAYS
+            "reminders/settings.html", form=form, errors=errors, weekdays=WEEKDAYS,
+            version=request.form.get("version", "")[:12],
         ), 400
     for name in PolicyForm.FIELDS:
         value = getattr(current, name)
         getattr(form, name).data = value if isinstance(value, bool) else str(value)
-    return render_template("reminders/settings.html", form=form, errors=errors, weekdays=WEEKDAYS)
+    return render_template("reminders/settings.html", form=form, errors=errors, weekdays=WEEKDAYS,
+                           version=policy_version())
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
