@@ -36,6 +36,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
+    register_events()
     uow.init_app(app)  # last: its after_request handler runs first
     return app
 
@@ -65,19 +66,22 @@ def register_extensions(app: Flask) -> None:
 
     from tracker.auth.models import User
     from tracker.core.models import DataVersion
+    from tracker.work import notices
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The data version rides along with the one query every page request makes anyway:
-        # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
+        # the page cache needs it read before any of the page's data (tracker/core/pagecache.py);
+        # so does the bell's unread count (tracker/work/notices.py).
         row = db.session.execute(
-            db.select(User, DataVersion.token)
+            db.select(User, DataVersion.token, notices.unread_count_column())
             .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
             .where(User.session_token == token)
         ).first()
         if row is None:
             return None
         versioning.remember(row[1])
+        notices.remember_unread(row[2])
         return row[0]
 
 
@@ -131,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.intake.views import bp as intake_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.work.feed_views import bp as feeds_bp
+    from tracker.work.inbox_views import bp as inbox_bp
     from tracker.work.views import bp as work_bp
 
     web.register(
@@ -141,9 +147,16 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_global(permissions.template_can, "can")
     for blueprint in (
         auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
-        routing_bp, calendar_bp, reminders_bp, reports_bp,
+        routing_bp, calendar_bp, reminders_bp, reports_bp, inbox_bp, feeds_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_events() -> None:
+    """The work wing tells people about what the directive rules announce."""
+    from tracker.work import notify
+
+    notify.subscribe()
 
 
 def register_cli(app: Flask) -> None:

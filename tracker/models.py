@@ -16,3 +16,4 @@ from tracker.intake.models import ImportDraft, RoutingRule  # noqa: F401
 from tracker.reminders.models import OutboxMessage, ReminderLog  # noqa: F401
 from tracker.reports.models import Report, ReportFile  # noqa: F401
 from tracker.units.models import Unit  # noqa: F401
+from tracker.work.models import FeedToken, Notification  # noqa: F401

@@ -21,6 +21,7 @@ from tracker.constants import LEAD, NOT_STARTED, SUPPORT
 from tracker.core import audit, clock
 from tracker.core.errors import UserError
 from tracker.core.periods import PeriodKey
+from tracker.directives import events
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, SourceDocument
 from tracker.directives.queries import get_or_create_period, next_position
@@ -155,6 +156,7 @@ def import_report(
         {"period": period.key, "directives": len(result.created), "hash": source.content_hash},
         user=user,
     )
+    events.assignments_created([a for d in result.created for a in d.assignments], user)
     return result
 
 
