@@ -219,8 +219,8 @@ def _shown(key: str, before: dict, after: dict) -> bool:
     """Changed keys a reader understands; an empty id on creation says nothing."""
     if key in HIDDEN_KEYS or (key not in KEY_LABELS and key.endswith("_id")):
         return False  # other raw ids mean nothing to readers
-    if key not in before:
-        return not (key.endswith("_id") and after.get(key) is None)
+    if key not in before:  # created: what it was given, not what it was not
+        return after.get(key) not in (None, "") or key == "deadline"
     return before.get(key) != after.get(key)
 
 
