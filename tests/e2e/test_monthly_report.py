@@ -22,7 +22,7 @@ def test_secretariat_builds_edits_and_downloads_the_march_report(
     session = browsing(server)
 
     page = session.login("vanphong")
-    page.get_by_role("link", name="Báo cáo tháng").click()
+    page.get_by_role("link", name="Báo cáo tháng", exact=True).click()
     expect(page.get_by_role("heading", name="Báo cáo tháng", exact=True)).to_be_visible()
     page.get_by_label("Kỳ báo cáo (tháng)").fill("2023-03")
     page.get_by_label("Số liệu tính đến ngày").fill("05/04/2023")
