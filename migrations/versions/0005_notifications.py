@@ -1,4 +1,5 @@
-"""notifications, calendar feed tokens, each user's choice of e-mail for events
+"""notifications, calendar feed tokens, each user's choice of e-mail for events, an index on
+assignment state for the inbox
 
 Revision ID: 0005_notifications
 Revises: 0002
@@ -20,6 +21,9 @@ def upgrade():
             sa.Column("event_mail", sa.String(length=20), server_default="each_event",
                       nullable=False)
         )
+
+    with op.batch_alter_table("assignment", schema=None) as batch_op:
+        batch_op.create_index("ix_assignment_state", ["state"], unique=False)
 
     op.create_table(
         "notification",
@@ -94,5 +98,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_notification_created_at"))
         batch_op.drop_index(batch_op.f("ix_notification_assignment_id"))
     op.drop_table("notification")
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("event_mail")
+    with op.batch_alter_table("assignment", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignment_state")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops a column in place; batch mode would recreate "user", which every
+        # other table references (refused with foreign keys on)
+        op.execute('ALTER TABLE "user" DROP COLUMN event_mail')
+    else:
+        op.drop_column("user", "event_mail")

@@ -276,6 +276,23 @@ def test_an_uploaded_report_waits_for_review_until_confirmed(world):
     assert inbox.DRAFT not in rows("vanphong")
 
 
+def test_the_report_row_follows_the_draft_until_it_is_issued(world):
+    from tracker.reports import services as reports
+
+    report = reports.create_report(reports.parse_period("2023-03"), TODAY, user=user("vanphong"))
+    uow.commit()
+    (item,) = rows("vanphong")[inbox.REPORT]
+    assert item.detail == "Đang dự thảo (số liệu đến ngày 05/04/2023); ngày chốt số liệu 14/04/2023"
+    assert item.link == f"/reports/{report.id}"
+    report.status = "final"
+    uow.commit()
+    assert inbox.REPORT not in rows("vanphong")
+    # After the cut-off with the report still not issued, the row turns urgent.
+    report.status = "draft"
+    uow.commit()
+    assert rows("vanphong", dt.date(2023, 4, 17))[inbox.REPORT][0].urgent
+
+
 def test_admin_sees_failed_mail(world):
     from tracker.reminders import mail
 
