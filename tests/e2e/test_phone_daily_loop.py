@@ -130,3 +130,21 @@ def test_officer_and_leader_work_the_day_from_their_phones(live_server, browsing
     p9 = next(a for a in task.assignments if a.unit.code == "P9")
     assert p9.state == "done" and p9.on_time is True
     session.guard.check()
+
+
+@pytest.mark.parametrize("username", ["admin", "chutich"])
+def test_the_menu_with_its_counts_fits_every_desktop_width(live_server, browsing, username):
+    """The inbox count and the bell joined the menu: it still fits one line from 1200 px (icons
+    stand for the inbox and the person up to 1600 px), and a phone shows both beside the menu
+    button."""
+    server = live_server("2023-04-05")
+    session = browsing(server)
+    page = session.login(username)
+    for width in (1200, 1280, 1366, 1440, 1600, 1920):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/inbox")
+        page.wait_for_load_state("load")
+        right = page.evaluate("() => document.querySelector('#bell').getBoundingClientRect().right")
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        assert right <= width and scroll <= width, (width, right, scroll)
+    session.guard.check()
