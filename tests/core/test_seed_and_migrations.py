@@ -68,6 +68,7 @@ def test_notifications_migration_keeps_the_demo_and_goes_back(tmp_path):
             seed_demo()
             db.session.commit()
             users = db.session.execute(sa.text("SELECT COUNT(*) FROM \"user\"")).scalar()
+            db.session.remove()  # no transaction of ours may hold a lock the migration needs
             downgrade(revision="0002")
             inspector = sa.inspect(db.engine)
             assert "notification" not in inspector.get_table_names()
