@@ -501,9 +501,8 @@ def build(user: User, today: dt.date | None = None) -> Inbox:
 # --- the navigation's count --------------------------------------------------------------------
 
 # Roles whose inbox is computed from shown data only (the data version covers every change);
-# the secretariat's and the admin's also read import drafts and the outbox, which do not move
-# the data version, so their count is computed on every page (they are few).
-_CACHED_ROLES = frozenset({LEADER, OFFICER})
+# the admin's reads the outbox, which does not move the data version: one count per page.
+_CACHED_ROLES = frozenset({LEADER, SECRETARIAT, OFFICER})
 _CACHE_SIZE = 50_000
 
 
