@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## make run: install, migrate, load the demo data, serve http://127.0.0.1:5000 with the scheduler beside it
+## make run: install, migrate, load the demo data, serve http://$HOST:$PORT (127.0.0.1:5000) with the scheduler beside it; BASE_URL follows them
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

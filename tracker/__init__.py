@@ -36,6 +36,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
+    register_events()
     uow.init_app(app)  # last: its after_request handler runs first
     return app
 
@@ -67,14 +68,16 @@ def register_extensions(app: Flask) -> None:
     from tracker.core.models import DataVersion
     from tracker.organization import services as organization
     from tracker.organization.models import ROW_ID, Organization
+    from tracker.work import notices
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The data version rides along with the one query every page request makes anyway:
         # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
-        # So does the organization, which every page's header and the report wording read.
+        # So do the organization, which every page's header and the report wording read, and
+        # the bell's unread count (tracker/work/notices.py).
         row = db.session.execute(
-            db.select(User, DataVersion.token, Organization)
+            db.select(User, DataVersion.token, Organization, notices.unread_count_column())
             .select_from(User)
             .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
             .outerjoin(Organization, Organization.id == ROW_ID)
@@ -84,6 +87,7 @@ def register_extensions(app: Flask) -> None:
             return None
         versioning.remember(row[1])
         organization.remember(row[2])
+        notices.remember_unread(row[3])
         return row[0]
 
 
@@ -138,6 +142,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.organization import views as organization_views
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.work.feed_views import bp as feeds_bp
+    from tracker.work.inbox_views import bp as inbox_bp
     from tracker.work.views import bp as work_bp
 
     web.register(
@@ -150,9 +156,17 @@ def register_blueprints(app: Flask) -> None:
     pagecache.set_personal_key(app, organization_views.personal_page_key)
     for blueprint in (
         auth_bp, admin_bp, directives_bp, units_bp, api_bp, work_bp, manage_bp, intake_bp,
-        routing_bp, calendar_bp, reminders_bp, reports_bp, organization_views.bp,
+        routing_bp, calendar_bp, reminders_bp, reports_bp, organization_views.bp, inbox_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_events() -> None:
+    """The work wing tells people about what the directive rules announce."""
+    from tracker.work import notify
+
+    notify.subscribe()
 
 
 def register_cli(app: Flask) -> None:

@@ -18,3 +18,4 @@ from tracker.organization.models import Organization  # noqa: F401
 from tracker.reminders.models import OutboxMessage, ReminderLog  # noqa: F401
 from tracker.reports.models import Report, ReportFile  # noqa: F401
 from tracker.units.models import Unit, UnitSuccession  # noqa: F401
+from tracker.work.models import FeedToken, Notification  # noqa: F401

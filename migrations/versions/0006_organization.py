@@ -1,7 +1,7 @@
 """the organization as data; typed, dated units and their successions; officers as assignees
 
 Revision ID: 0006_organization
-Revises: 0002
+Revises: 0005_notifications
 Create Date: 2026-11-30 15:00:00
 
 Moves today's data onto the new tables, nothing lost:
@@ -21,7 +21,7 @@ from alembic import op
 from unidecode import unidecode
 
 revision = "0006_organization"
-down_revision = "0003_period_kind"
+down_revision = "0005_notifications"
 branch_labels = None
 depends_on = None
 

@@ -75,7 +75,7 @@ def test_next_only_local(client, demo, auth):
         "/login?next=https://evil.example/x",
         data={"username": "chutich", "password": "Demo@TraVinh2023"},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/inbox"  # the leader starts on the inbox
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,15 @@ def test_every_route_redirects_anonymous_to_login(app, client):
 
 
 def test_allow_list_is_small():
-    assert {"auth.login", "core.healthz", "static", "bootstrap.static"} == PUBLIC_ENDPOINTS
+    # feeds.calendar: calendar apps fetch a secret .ics address; the view checks the token
+    assert {"auth.login", "core.healthz", "static", "bootstrap.static",
+            "feeds.calendar"} == PUBLIC_ENDPOINTS
+
+
+def test_the_calendar_feed_answers_404_without_a_live_token(client):
+    for token in ("1", "x" * 43, "x" * 200, "..%2F..%2Fetc"):
+        response = client.get(f"/feeds/{token}.ics")
+        assert response.status_code == 404, token
 
 
 @pytest.fixture

@@ -91,3 +91,35 @@ def test_period_kind_migration_keeps_months_and_admits_quarters(tmp_path):
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_notifications_migration_keeps_the_demo_and_goes_back(tmp_path):
+    """Down to 0002 and up again on a database holding the demo: the new tables and column go
+    and come back, every existing user then gets e-mail for each event, nothing else moves."""
+    from flask_migrate import downgrade
+
+    from tracker.demo.seed import seed_demo
+
+    url, drop = make_database(tmp_path)
+    try:
+        app = build_app(url, tmp_path)
+        with app.app_context():
+            upgrade()
+            seed_demo()
+            db.session.commit()
+            users = db.session.execute(sa.text("SELECT COUNT(*) FROM \"user\"")).scalar()
+            db.session.remove()  # no transaction of ours may hold a lock the migration needs
+            downgrade(revision="0002")
+            inspector = sa.inspect(db.engine)
+            assert "notification" not in inspector.get_table_names()
+            assert "event_mail" not in {c["name"] for c in inspector.get_columns("user")}
+            upgrade()
+            with db.engine.connect() as conn:
+                modes = conn.execute(sa.text("SELECT DISTINCT event_mail FROM \"user\"")).all()
+                count = conn.execute(sa.text("SELECT COUNT(*) FROM \"user\"")).scalar()
+                notices = conn.execute(sa.text("SELECT COUNT(*) FROM notification")).scalar()
+            assert modes == [("each_event",)] and count == users > 0 and notices == 0
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DEMO_PASSWORD = "Demo@TraVinh2023"  # noqa: S105 - the published demo password
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass
@@ -174,13 +175,17 @@ class Browsing:
 
         context.route("**/*", route)
 
-    def new_page(self):
-        """A fresh context (no cookies) with its guards, on the login page."""
+    def new_page(self, *, phone: bool = False):
+        """A fresh context (no cookies) with its guards, on the login page; ``phone``: a
+        390×844 touch screen, as the officers' phones."""
+        size = PHONE if phone else {"width": 1400, "height": 1000}
+        extra = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}
         context = self.browser.new_context(
             base_url=self.server.url,
             accept_downloads=True,
             locale="vi-VN",
-            viewport={"width": 1400, "height": 1000},
+            viewport=size,
+            **extra,
         )
         context.set_default_timeout(15_000)
         self._watch(context)
@@ -205,9 +210,9 @@ class Browsing:
         self.pages.append(page)
         return page
 
-    def login(self, username: str, password: str = DEMO_PASSWORD):
+    def login(self, username: str, password: str = DEMO_PASSWORD, *, phone: bool = False):
         """A new page logged in as `username` through the login form."""
-        page = self.new_page()
+        page = self.new_page(phone=phone)
         page.goto("/login")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)

@@ -59,3 +59,45 @@ def unit_id(app: Flask, code: str) -> int:
         db.session.remove()
         assert found is not None
         return found
+
+
+# Every element a phone shows must fit its width: no sideways scrolling anywhere.
+_WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.left < -1 || box.right > width + 1) {
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (classes ? '.' + classes.split(/\\s+/).join('.') : '');
+      wide.push(`${name} [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+    }
+  }
+  return {width, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 15)};
+}"""
+
+
+def assert_fits_phone(page) -> None:
+    """No element wider than the viewport, and the page does not scroll sideways."""
+    page.wait_for_load_state("load")  # every stylesheet applied before measuring
+    found = page.evaluate(_WIDER_THAN_VIEWPORT)
+    assert found["scroll"] <= found["width"], f"{page.url} scrolls sideways: {found}"
+    assert not found["wide"], f"{page.url}: wider than {found['width']} px: {found['wide']}"
+
+
+def photo_jpeg(page) -> bytes:
+    """A real JPEG photo, drawn by the browser itself (what a phone camera would hand over)."""
+    import base64
+
+    data_url = page.evaluate("""() => {
+      const c = document.createElement('canvas'); c.width = 320; c.height = 240;
+      const g = c.getContext('2d');
+      g.fillStyle = '#2e7d32'; g.fillRect(0, 0, 320, 240);
+      g.fillStyle = '#ffffff'; g.font = '28px sans-serif'; g.fillText('Hiện trường', 40, 130);
+      return c.toDataURL('image/jpeg', 0.85);
+    }""")
+    return base64.b64decode(data_url.split(",", 1)[1])

@@ -28,7 +28,7 @@ def test_secretariat_edits_regenerates_issues_and_downloads(live_server, browsin
     session = browsing(server)
 
     page = session.login("vanphong")
-    page.get_by_role("link", name="Báo cáo tháng").click()
+    page.get_by_role("link", name="Báo cáo tháng", exact=True).click()
     expect(page.get_by_role("heading", name="Báo cáo tháng", exact=True)).to_be_visible()
     page.get_by_label("Kỳ báo cáo (tháng)").fill("2023-03")
     page.get_by_label("Số liệu tính đến ngày").fill("05/04/2023")

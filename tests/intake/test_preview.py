@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from tests.directives.manage_helpers import base, scrape_forms, snapshot
 from tests.directives.test_import_page import _replace, _upload
 from tracker.calendar.services import load_calendar
+from tracker.core import clock
 from tracker.directives.models import Directive, Period, SourceDocument
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -129,7 +130,7 @@ def test_confirm_stores_every_reviewed_choice(preview):
                                          "P5": "support"}
     assert _roles(directives["6"]) == {"TNMT": "lead", "P1": "support", "XLD": "support"}
     assert directives["1"].deadline == dt.date(2023, 10, 30)
-    today = dt.date.today()
+    today = clock.today()  # Vietnam's date, not the machine's (UTC here)
     two = directives["2"]
     assert two.deadline == load_calendar().add_working_days(today, 5)
     assert {a.deadline_basis for a in two.assignments} == {

@@ -32,12 +32,13 @@ def test_job_configuration(app):
     assert isinstance(scheduler, BlockingScheduler)
     assert str(scheduler.timezone) == "Asia/Ho_Chi_Minh"
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"reminders", "weekly_digest", "cutoff_reminder", "outbox", "policy_sync"}
+    assert set(jobs) == {"reminders", "weekly_digest", "cutoff_reminder", "event_digest", "outbox",
+                         "policy_sync"}
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
         assert job.misfire_grace_time >= 3600  # hours, not APScheduler's 1-second default
-    for name in ("reminders", "weekly_digest", "cutoff_reminder"):
+    for name in ("reminders", "weekly_digest", "cutoff_reminder", "event_digest"):
         trigger = jobs[name].trigger
         assert isinstance(trigger, CronTrigger)
         assert str(trigger.timezone) == "Asia/Ho_Chi_Minh"

@@ -119,6 +119,10 @@ def build_world(app: Flask) -> World:
     db.session.add_all([message, exception, draft])
     db.session.commit()
     rule = db.session.scalar(sa.select(RoutingRule).order_by(RoutingRule.id))
+    from tracker.work import feeds
+
+    feed = feeds.create(user("bqlda"), "unit", unit_a.id)  # officer A's calendar of unit A
+    db.session.commit()
     ids = {
         "directive_id": directive.id,
         "assignment_id": assignment.id,
@@ -135,6 +139,7 @@ def build_world(app: Flask) -> World:
         "filename": "css/app.css",
         "unit_a": unit_a.id,
         "unit_b": unit_b.id,
+        "feed_token": feeds.token_of(feed),
     }
     return World(app=app, ids=ids)
 

@@ -74,7 +74,7 @@ def test_dashboard_scoreboard_by_kind_and_filter(spread_kinds, client, auth):
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)
                               .where(Assignment.unit_id.in_(wards)))
     row = html.split('data-group="xa_phuong"', 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r'<td class="text-end[^"]*">([^<]*)</td>', row)[0] == str(total)
+    assert re.findall(r'<td class="text-end[^"]*"[^>]*>([^<]*)</td>', row)[0] == str(total)
     assert client.get("/dashboard?kind=planet").status_code == 400
 
 
@@ -90,7 +90,9 @@ def test_directive_list_filters_by_kind(spread_kinds, client, auth):
             a.unit_id for c in d.children for a in c.assignments}
         if units & wards:
             expected.add(d.number)
-    shown = set(re.findall(r'<td class="directive-number">\s*([\d.]+)', page))
+    rows = re.findall(r'<tr data-directive="\d+">(.*?)</tr>', page, flags=re.S)
+    shown = {re.search(r'<span class="d-none d-md-inline">([\d.]+)</span>', r).group(1)
+             for r in rows}
     assert shown == expected and expected
     assert 'value="xa_phuong" selected' in page
     assert client.get("/directives?kind=planet").status_code == 400

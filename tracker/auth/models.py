@@ -20,6 +20,14 @@ NOTIFY_MODES: dict[str, str] = {
 }
 
 
+# E-mail for events (a new assignment, a completion returned, ...); in-app notices always show.
+EVENT_MAIL_MODES: dict[str, str] = {
+    "each_event": "Nhận e-mail ngay cho mỗi việc",
+    "daily_digest": "Một e-mail tổng hợp mỗi ngày",
+    "off": "Không nhận e-mail (chỉ xem thông báo trong hệ thống)",
+}
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -42,6 +50,9 @@ class User(UserMixin, db.Model):
     )
     notify_mode: Mapped[str] = mapped_column(
         sa.String(20), default="each_run", server_default="each_run"
+    )
+    event_mail: Mapped[str] = mapped_column(
+        sa.String(20), default="each_event", server_default="each_event"
     )
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Moved on by an admin's edit of the profile (errors.claim_version), not by sign-ins: a

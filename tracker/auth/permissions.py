@@ -21,12 +21,18 @@ from flask_login import current_user
 from tracker.constants import ADMIN, LEADER, OFFICER, SECRETARIAT, USER_ROLES, VIEWER
 from tracker.core.errors import Forbidden
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "core.healthz", "static", "bootstrap.static"})
+# Reached without a session. ``feeds.calendar`` is a calendar app fetching a secret .ics
+# address: the token in the URL is its only key and opens that one calendar, nothing else; the
+# view checks it itself (tracker/work/feeds.py: unknown, revoked, or its owner no longer allowed
+# to see that calendar: 404).
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "core.healthz", "static", "bootstrap.static", "feeds.calendar"}
+)
 
 
 class Action(StrEnum):
     READ = "read"  # pages, lists, dashboards, the API's reads
-    ACCOUNT = "account"  # one's own password, notification choices, sign-out
+    ACCOUNT = "account"  # one's own password, notifications and their choices, calendar feeds
     MANAGE_DIRECTIVES = "manage_directives"  # create and edit directives, assign units
     WITHDRAW = "withdraw"  # withdraw a directive
     IMPORT_REPORTS = "import_reports"  # upload, review, confirm a report (+ the units it names)

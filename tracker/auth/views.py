@@ -17,11 +17,20 @@ from flask_login import current_user, login_user, logout_user
 from tracker.auth import services, throttle
 from tracker.auth.forms import ChangePasswordForm, LoginForm
 from tracker.auth.permissions import Action, requires
+from tracker.constants import LEADER, OFFICER, SECRETARIAT
 from tracker.core import clock, uow
 from tracker.core.errors import UserError
 from tracker.core.proxies import client_address
 
 bp = Blueprint("auth", __name__)
+
+
+def home_url(user: object) -> str:
+    """Where a person lands after signing in: leaders, the Văn phòng and officers start on
+    "Việc cần xử lý" (/inbox), everyone else on the period's directives."""
+    if getattr(user, "role", None) in (LEADER, SECRETARIAT, OFFICER):
+        return url_for("inbox.index")
+    return url_for("directives.index")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -40,7 +49,7 @@ def safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("directives.index"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -73,7 +82,7 @@ def login():
             login_user(user, remember=remember)
             session["last_seen"] = clock.real_now().isoformat()
             user.last_login_at = clock.now()
-            return redirect(safe_next(request.args.get("next")) or url_for("directives.index"))
+            return redirect(safe_next(request.args.get("next")) or home_url(user))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status

@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, g
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.core.errors import StaleVersion
@@ -43,8 +45,8 @@ RACE_ERRORS = (IntegrityError, StaleDataError)
 def commit() -> None:
     """Commit the session, then run what was queued with ``after_commit``."""
     session = db.session()
+    callbacks = session.info.pop(_AFTER_COMMIT, [])  # a failed commit runs none of them
     session.commit()
-    callbacks = session.info.pop(_AFTER_COMMIT, [])
     for callback in callbacks:
         try:
             callback()
@@ -62,6 +64,15 @@ def rollback() -> None:
 def after_commit(callback: Callable[[], Any]) -> None:
     """Run ``callback`` once the current transaction has committed; never if it rolls back."""
     db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_follow_ups(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends other than through ``commit()`` (a plain rollback, or a commit
+    made around the unit of work) takes its follow-ups with it: they never leak into the next
+    transaction. (What they would have done stays safe: queued mail waits in the outbox.)"""
+    if transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 @contextmanager

@@ -23,10 +23,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.core.models import DataVersion
 
-# Tables no cached page reads: sign-in bookkeeping and the reminder machinery write here all
-# the time, and bumping the version for them would only empty the cache for nothing.
+# Tables no cached page reads: sign-in bookkeeping, the reminder machinery, notifications being
+# read and calendar feeds being fetched write here all the time, and bumping the version for
+# them would only empty the cache for nothing. (Import drafts count: the Văn phòng's inbox count,
+# on every page, lists the reports waiting for review.)
 UNSHOWN_TABLES = frozenset(
-    {"data_version", "login_attempt", "reminder_log", "outbox_message", "import_draft"}
+    {"data_version", "login_attempt", "reminder_log", "outbox_message", "notification",
+     "feed_token"}
 )
 _CHANGED = "tracker.data_changed"
 ROW_ID = 1

@@ -193,6 +193,8 @@ class Assignment(db.Model):
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.Index("ix_assignment_unit_state", "unit_id", "state"),
         sa.Index("ix_assignment_deadline", "deadline"),
+        # open work across units (the inbox: completions to confirm, overdue lead work)
+        sa.Index("ix_assignment_state", "state"),
     )
 
     @property

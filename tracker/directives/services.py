@@ -19,6 +19,7 @@ from tracker.core import audit, clock
 from tracker.core.errors import Conflict, UserError, claim_version
 from tracker.core.formatting import fmt_date
 from tracker.core.periods import MAX_YEAR, MIN_YEAR, PeriodKey
+from tracker.directives import events
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.queries import get_or_create_period, next_position
@@ -237,7 +238,7 @@ def withdraw_directive(directive: Directive, reason: str, *, user: User | None =
     if len(reason) > MAX_REASON:
         raise UserError(f"Lý do dài tối đa {MAX_REASON} ký tự.")
     now = clock.now()
-    count = 0
+    withdrawn = []
     for item in [directive, *directive.children]:
         if item.is_withdrawn:
             continue
@@ -260,8 +261,9 @@ def withdraw_directive(directive: Directive, reason: str, *, user: User | None =
             user=user,
             directive_id=item.id,
         )
-        count += 1
-    return count
+        withdrawn.append(item)
+    events.directive_withdrawn(withdrawn, reason, user)
+    return len(withdrawn)
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,6 +376,7 @@ def assign_unit(
         "assignment", assignment.id, "create", None, assignment_snapshot(assignment), user=user,
         directive_id=directive.id,
     )
+    events.assignments_created([assignment], user)
     return assignment
 
 

@@ -262,7 +262,7 @@ def _facts_columns(
                                                                          deadline)
         return facts.state(), in_force, facts.withdrawn(), facts.role()
     withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
-    return a.state, _stored_in_force(a, as_of, against), withdrawn, a.role
+    return a.state, deadline_in_force(a, as_of, against), withdrawn, a.role
 
 
 def assignment_bucket(
@@ -304,7 +304,7 @@ def assignment_facts(
         withdrawn, role = facts.withdrawn(), facts.role()
     else:
         parts = {"row_state": a.state}
-        in_force = _stored_in_force(a, as_of, against)
+        in_force = deadline_in_force(a, as_of, against)
         withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
         role = a.role
     inner = (
@@ -330,7 +330,7 @@ def assignment_facts(
                      bucket.label("bucket")).subquery(name)
 
 
-def _stored_in_force(a: type[Assignment], as_of: dt.date, against: str) -> ColumnElement:
+def deadline_in_force(a: type[Assignment], as_of: dt.date, against: str) -> ColumnElement:
     """status.deadline_in_force over the stored row."""
     if against != EXTENDED:
         return a.deadline

@@ -8,6 +8,8 @@ page shows the record of the units it replaced with its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import contains_eager
@@ -15,9 +17,10 @@ from sqlalchemy.orm import contains_eager
 from tracker.auth.permissions import Action, requires
 from tracker.core.errors import NotFound
 from tracker.core.pagecache import render_page
+from tracker.core.periods import PeriodKey
 from tracker.directives import dashboard, listing, queries
 from tracker.directives import unit_records as records
-from tracker.directives.models import Assignment, Directive
+from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.presenters import assignment_statuses
 from tracker.directives.status import (
     BUCKET_ORDER,
@@ -73,6 +76,20 @@ def detail(unit_id: int):
     return render_page("units/detail.html", lambda: _detail_context(unit_id))
 
 
+def _unit_period(
+    args: Mapping[str, str], periods: list[Period]
+) -> tuple[Period | None, PeriodKey | None]:
+    """The period to show and, when the one asked for is a real month in which this unit has
+    no task (the leadership, the Văn phòng), that month: an empty state, not an error."""
+    key = (args.get("period") or "").strip()
+    if key and key != listing.ALL_PERIODS:
+        ref = PeriodKey.parse(key)
+        period = queries.find_period(periods, ref)
+        return period, (None if period is not None else ref)
+    period = listing.parse_period(args, periods)
+    return (period or queries.pick_default(periods)), None
+
+
 def _detail_context(unit_id: int) -> dict:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
@@ -82,9 +99,7 @@ def _detail_context(unit_id: int) -> dict:
     replaced = tuple(lineage.ancestors(unit.id, links)) if links else ()
     history = records.unit_record(unit.id, as_of, against, also=replaced)
     periods = [r.period for r in history]
-    period = listing.parse_period(request.args, periods)
-    if period is None:
-        period = queries.pick_default(periods)
+    period, asked = _unit_period(request.args, periods)
     assignments: list[Assignment] = []
     if period is not None:
         assignments = list(
@@ -105,6 +120,7 @@ def _detail_context(unit_id: int) -> dict:
     return {
         "unit": unit,
         "period": period,
+        "asked_period": asked,
         "history": history,
         "total": records.total(history),
         "assignments": assignments,

@@ -25,6 +25,7 @@ from tracker.core import audit, clock
 from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date
 from tracker.core.periods import PeriodKey
+from tracker.directives import events
 from tracker.directives.fields import DEFAULT_FIELD, FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, SourceDocument
 from tracker.directives.queries import get_or_create_period, next_position
@@ -205,6 +206,7 @@ def import_report(
         {"period": period.key, "directives": len(result.created), "hash": source.content_hash},
         user=user,
     )
+    events.assignments_created([a for d in result.created for a in d.assignments], user)
     return result
 
 

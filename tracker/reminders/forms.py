@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from tracker.auth.models import NOTIFY_MODES
+from tracker.auth.models import EVENT_MAIL_MODES, NOTIFY_MODES
 from tracker.reminders.policy import INT_FIELDS, WEEKDAYS
 
 _LABELS = {name: label for name, label, _low, _high in INT_FIELDS}
@@ -56,5 +56,10 @@ class PolicyForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     notify_mode = RadioField(
         "Cách nhận e-mail nhắc việc", choices=[SelectChoice(k, v) for k, v in NOTIFY_MODES.items()],
+        validate_choice=False,
+    )
+    event_mail = RadioField(
+        "Cách nhận e-mail thông báo",
+        choices=[SelectChoice(k, v) for k, v in EVENT_MAIL_MODES.items()],
         validate_choice=False,
     )

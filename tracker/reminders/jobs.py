@@ -19,6 +19,7 @@ from tracker.calendar.services import load_calendar
 from tracker.core import uow
 from tracker.reminders import digest, services
 from tracker.reminders.mail import DeliveryResult, deliver_outbox
+from tracker.work.event_mail import run_digests
 
 log = logging.getLogger("tracker.reminders")
 
@@ -76,5 +77,7 @@ def run_day(as_of: dt.date, *, dry_run: bool = False, deliver: bool = True) -> t
         for plan in plans:
             log.info("%s: %s reminders recorded, %s messages queued", as_of.isoformat(),
                      len(plan.due), len(plan.messages))
+        if not dry_run:  # the work wing's daily digest of events
+            log.info("%s: %s event digests queued", as_of.isoformat(), run_digests(as_of))
     delivery = deliver_outbox() if deliver and not dry_run else None
     return plans, delivery

@@ -24,10 +24,12 @@ import os
 import re
 import smtplib
 import ssl
+from collections.abc import Collection
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
@@ -131,12 +133,56 @@ def instance_tag(secret_key: str | bytes) -> str:
     return hmac.new(key, b"tracker-message-id", hashlib.sha256).hexdigest()[:10]
 
 
+class _WholeWordsPolicy(EmailPolicy):
+    """SMTP's policy, but Vietnamese subjects and names are folded without losing a space.
+
+    CPython 3.11 folds a long non-ASCII header into encoded words that drop or add a space at
+    the fold: "đề nghị gia hạn" arrives as "giahạn", a name "Xã hội" as "Xã h ội". Such a
+    Subject, and the display names of From/To, are folded by the older ``email.header.Header``
+    encoder instead, which keeps every character (each encoded word under 76 characters).
+    """
+
+    def _whole_words(self, name: str, value: object) -> str | None:
+        text = str(value)
+        if text.isascii():
+            return None
+        if name.lower() == "subject":
+            folded = Header(text, "utf-8", header_name=name).encode(linesep=self.linesep)
+        elif hasattr(value, "addresses"):
+            parts = []
+            for address in value.addresses:  # type: ignore[attr-defined]
+                if address.display_name and not address.display_name.isascii():
+                    encoded = Header(address.display_name, "utf-8", header_name=name).encode(
+                        linesep=self.linesep)
+                    parts.append(f"{encoded} <{address.addr_spec}>")
+                else:
+                    parts.append(str(address))
+            folded = ", ".join(parts)
+        else:
+            return None
+        return f"{name}: {folded}{self.linesep}"
+
+    def fold(self, name: str, value: str) -> str:
+        return self._whole_words(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = self._whole_words(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = _WholeWordsPolicy(
+    linesep=SMTP.linesep, max_line_length=SMTP.max_line_length, utf8=SMTP.utf8,
+    raise_on_defect=SMTP.raise_on_defect, mangle_from_=SMTP.mangle_from_,
+    cte_type=SMTP.cte_type,
+)
+
+
 def build_message(row: OutboxMessage, mail_from: str, instance: str = "") -> EmailMessage:
     """The MIME message (text + HTML alternative) for an outbox row."""
     address = clean_address(row.recipient)
     if address is None:
         raise HeaderInjectionError(f"invalid recipient {row.recipient!r}")
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender_address(mail_from)
     local, domain = address.rsplit("@", 1)
     msg["To"] = Address(display_name=display_name(row.recipient_name), username=local,
@@ -328,15 +374,16 @@ def _finish(message_id: int, **values: object) -> None:
     db.session.commit()
 
 
-def _due_ids(now: dt.datetime, limit: int) -> list[int]:
-    ids = list(
-        db.session.scalars(
-            sa.select(OutboxMessage.id)
-            .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
+def _due_ids(now: dt.datetime, limit: int, only: Collection[int] | None = None) -> list[int]:
+    query = (
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
     )
+    if only is not None:
+        query = query.where(OutboxMessage.id.in_(list(only)))
+    ids = list(db.session.scalars(query))
     db.session.commit()
     return ids
 
@@ -394,8 +441,18 @@ def _send_one(
     return True
 
 
-def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> DeliveryResult:
+def deliver_outbox(
+    now: dt.datetime | None = None,
+    limit: int = 500,
+    *,
+    only: Collection[int] | None = None,
+    smtp_timeout: float | None = None,
+) -> DeliveryResult:
     """Send every queued message whose time has come. Never raises for a mail problem.
+
+    ``only`` limits the run to these rows (an action's own notices, sent right after its
+    commit) and ``smtp_timeout`` shortens SMTP_TIMEOUT for such a run; the scheduler's run
+    takes everything with the configured timeout.
 
     The one place besides the unit of work (tracker/core/uow.py) that commits: each message is
     claimed, sent and marked in its own short transaction, none open while talking to SMTP.
@@ -405,7 +462,7 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
     result = DeliveryResult()
     db.session.commit()  # start from a clean slate: no transaction of the caller stays open
     release_stale_claims(now)
-    ids = _due_ids(now, limit)
+    ids = _due_ids(now, limit, only)
     if not ids:
         return result
     mail_from = config.get("MAIL_FROM", "")
@@ -417,6 +474,9 @@ def deliver_outbox(now: dt.datetime | None = None, limit: int = 500) -> Delivery
         result.waiting = len(ids)
         return result
     envelope = (mail_from, envelope_from, instance_tag(config["SECRET_KEY"]))
+    if smtp_timeout is not None:
+        config = {**config, "SMTP_TIMEOUT": min(smtp_timeout, float(config.get("SMTP_TIMEOUT")
+                                                                   or smtp_timeout))}
     sender = SmtpSender(config) if config.get("SMTP_HOST") else None
     try:
         for index, message_id in enumerate(ids):

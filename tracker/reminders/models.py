@@ -42,10 +42,14 @@ STATUS_LABELS: dict[str, str] = {
 MAIL_REMINDER = "reminder"
 MAIL_DIGEST = "digest"
 MAIL_CUTOFF = "cutoff"
+MAIL_EVENT = "event"  # a notice of an event (tracker/work/event_mail.py)
+MAIL_EVENT_DIGEST = "event_digest"
 MAIL_KIND_LABELS: dict[str, str] = {
     MAIL_REMINDER: "Nhắc việc",
     MAIL_DIGEST: "Tổng hợp tuần",
     MAIL_CUTOFF: "Nhắc cập nhật trước kỳ báo cáo",
+    MAIL_EVENT: "Thông báo",
+    MAIL_EVENT_DIGEST: "Tổng hợp thông báo trong ngày",
 }
 
 

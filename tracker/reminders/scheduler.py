@@ -12,6 +12,8 @@ time by a single worker thread):
 - weekly_digest: same time; sends the leaders' digest on the digest day (Monday), or on the first
   working day after it when that day is off;
 - cutoff_reminder: same time; in the days before the monthly report cut-off (the 14th);
+- event_digest: same time on working days; one e-mail per person who chose a daily digest of
+  events (tracker/work/event_mail.py);
 - outbox: every two minutes, delivers what is queued (retries after backoff included);
 - policy_sync: every ten minutes, moves the three daily jobs if an admin changed the run time.
 """
@@ -41,7 +43,7 @@ TIMEZONE = clock.VN_TZ
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a job up to six hours late still runs (then coalesced)
 OUTBOX_INTERVAL_MINUTES = 2
 POLICY_SYNC_MINUTES = 10
-DAILY_JOBS = ("reminders", "weekly_digest", "cutoff_reminder")
+DAILY_JOBS = ("reminders", "weekly_digest", "cutoff_reminder", "event_digest")
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1}
 
 
@@ -98,6 +100,16 @@ def cutoff_job() -> None:
         deliver_outbox()
 
 
+def event_digest_job() -> None:
+    from tracker.reminders.mail import deliver_outbox
+    from tracker.work.event_mail import run_digests
+
+    count = run_digests(clock.today())
+    if count:
+        log.info("event digests: %s e-mails queued", count)
+        deliver_outbox()
+
+
 def outbox_job() -> None:
     from tracker.reminders.mail import deliver_outbox
 
@@ -137,7 +149,7 @@ def build_scheduler(
                                                  microsecond=0)
     catch_up = now >= run_today
     bodies = {"reminders": reminders_job, "weekly_digest": digest_job,
-              "cutoff_reminder": cutoff_job}
+              "cutoff_reminder": cutoff_job, "event_digest": event_digest_job}
     for name in DAILY_JOBS:
         options = dict(JOB_OPTIONS)
         if catch_up:
@@ -191,7 +203,8 @@ def run_scheduler(app: Flask) -> None:
     def started(_event: object) -> None:
         # Logged once the scheduler is running, so a signal from now on stops it.
         log.info(
-            "scheduler started (%s): reminders, weekly digest and cut-off reminder daily at "
+            "scheduler started (%s): reminders, weekly digest, cut-off reminder and event "
+            "digest daily at "
             "%02d:%02d on working days; outbox every %s minutes",
             TIMEZONE.key, hour, minute, OUTBOX_INTERVAL_MINUTES,
         )

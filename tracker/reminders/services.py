@@ -25,6 +25,7 @@ from tracker.constants import LEAD, LEADER, OFFICER, SECRETARIAT
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import Assignment, Directive
+from tracker.directives.naming import task_name
 from tracker.directives.presenters import assignment_status
 from tracker.directives.status import (
     facts_of,
@@ -89,6 +90,13 @@ class MailItem:
     link: str
     status_label: str = ""
     last_update: dt.date | None = None
+    year: int | None = None  # the task's period: numbers restart every month
+    month: int | None = None
+
+    @property
+    def name(self) -> str:
+        """'Nhiệm vụ 3 (tháng 03/2023)'."""
+        return task_name(self.number, self.year, self.month)
 
     @property
     def deadline_text(self) -> str:
@@ -160,6 +168,7 @@ def open_assignments(as_of: dt.date) -> list[Assignment]:
                 # ~13,000 rows at province scale but only ~150 units and a few leaders:
                 # loaded once each rather than repeated on every row of a join
                 joinedload(Assignment.directive).selectinload(Directive.leader),
+                joinedload(Assignment.directive).selectinload(Directive.period),
                 selectinload(Assignment.unit),
             )
             .order_by(Assignment.id)
@@ -295,6 +304,8 @@ def mail_item(assignment: Assignment, kind: str, due: selection.Due, as_of: dt.d
         kind=kind,
         link=directive_link(directive.id),
         status_label=status.label,
+        year=directive.period.year,
+        month=directive.period.month,
         last_update=clock.local_date(assignment.last_update_at)
         if assignment.last_update_at
         else None,

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.auth.models import NOTIFY_MODES
+from tracker.auth.models import EVENT_MAIL_MODES, NOTIFY_MODES
 from tracker.auth.permissions import Action, requires
 from tracker.core import audit
 from tracker.core.errors import Conflict, NotFound, submitted_version
@@ -148,17 +148,25 @@ def settings():
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @requires(Action.ACCOUNT)
 def preferences():
-    """A user's own choice: each run, a daily digest, or escalations only."""
+    """A user's own choices: reminders (each run, a daily digest, escalations only) and events
+    such as a new assignment or a returned completion (each event, a daily digest, off)."""
     form = PreferencesForm()
     if request.method == "POST":
         mode = form.notify_mode.data
+        events = form.event_mail.data or current_user.event_mail
         if not form.validate_on_submit() or mode not in NOTIFY_MODES:
             form.notify_mode.errors = ["Vui lòng chọn một cách nhận e-mail trong danh sách."]
             return render_template("reminders/preferences.html", form=form), 400
-        before = {"notify_mode": current_user.notify_mode}
+        if events not in EVENT_MAIL_MODES:
+            form.event_mail.errors = ["Vui lòng chọn một cách nhận thông báo trong danh sách."]
+            return render_template("reminders/preferences.html", form=form), 400
+        before = {"notify_mode": current_user.notify_mode, "event_mail": current_user.event_mail}
         current_user.notify_mode = mode
-        audit.record("user", current_user.id, "notify_mode", before, {"notify_mode": mode})
-        flash("Đã lưu cách nhận e-mail nhắc việc.", "success")
+        current_user.event_mail = events
+        audit.record("user", current_user.id, "notify_mode", before,
+                     {"notify_mode": mode, "event_mail": events})
+        flash("Đã lưu cách nhận e-mail nhắc việc và thông báo.", "success")
         return redirect(url_for("reminders.preferences"))
     form.notify_mode.data = current_user.notify_mode
+    form.event_mail.data = current_user.event_mail
     return render_template("reminders/preferences.html", form=form)

@@ -22,10 +22,9 @@ from tracker.constants import AWAITING_CONFIRMATION, DONE, OFFICER, PENDING, WIT
 from tracker.core import clock, uow
 from tracker.core.errors import NotFound, StaleVersion, UserError, submitted_version
 from tracker.core.forms import parse_date
-from tracker.core.models import AuditEvent
 from tracker.core.pagecache import render_page
 from tracker.directives.fields import FIELD_LABELS
-from tracker.directives.history import describe
+from tracker.directives.history import load_history
 from tracker.directives.models import (
     Assignment,
     Attachment,
@@ -42,6 +41,7 @@ from tracker.directives.status import Bucket
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.work import evidence, workflow
+from tracker.work.returned import latest_return, returned_of
 
 bp = Blueprint("work", __name__)
 
@@ -116,22 +116,6 @@ def may_download(user: User, directive_id: int) -> bool:
 # --- the directive page ----------------------------------------------------------------------
 
 
-def _history(directive_id: int) -> list:
-    events = list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.directive_id == directive_id)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        )
-    )
-    ids = {e.user_id for e in events if e.user_id}
-    names = {}
-    if ids:
-        rows = db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids)))
-        names = {row.id: row.full_name for row in rows}
-    return [describe(e, names) for e in events]
-
-
 def _page_context(directive: Directive) -> dict[str, Any]:
     as_of = clock.today()
     rows = []
@@ -156,6 +140,7 @@ def _page_context(directive: Directive) -> dict[str, Any]:
                 and can(current_user, Action.CONFIRM_COMPLETION, a),
                 "can_decide": open_ and pending is not None
                 and can(current_user, Action.DECIDE_EXTENSION, a),
+                "returned": latest_return(a.state, a.updates),
             }
         )
     updates = sorted(
@@ -176,11 +161,13 @@ def _page_context(directive: Directive) -> dict[str, Any]:
         "rows": rows,
         "updates": updates,
         "requests": requests,
-        "history": _history(directive.id),
+        "history": load_history(directive.id),
         "field_label": FIELD_LABELS.get(directive.field, directive.field),
         "may_download": may_download(current_user, directive.id),
         "file_note": workflow.file_limit_note(),
         "today_iso": as_of.isoformat(),
+        # opened from "Việc cần xử lý": the forms bring the person back there
+        "from_inbox": request.args.get("from") == "inbox" or request.form.get("next") == "inbox",
     }
 
 
@@ -256,10 +243,12 @@ def my_unit():
                 selectinload(Assignment.extension_requests),
             )
         ).all()
+        returned = returned_of(a.id for a in assignments)
         for a in assignments:
             st = assignment_status(a, as_of)
             pending = any(r.status == PENDING for r in a.extension_requests)
             items.append({"a": a, "status": st, "pending_extension": pending,
+                          "returned": returned.get(a.id),
                           "deadline": assignment_deadline(a, as_of)})
         items.sort(key=lambda item: sort_key(item["a"], item["status"]))
     counts = {
@@ -314,6 +303,8 @@ def _on_refusal(assignment: Assignment, submitted: dict[str, str]) -> None:
 
 def _done(assignment: Assignment, message: str):
     flash(message, "success")
+    if request.form.get("next") == "inbox":  # a fixed place, never a URL from the form
+        return redirect(url_for("inbox.index"))
     return redirect(url_for(
         "work.directive", directive_id=assignment.directive_id, _anchor=f"a{assignment.id}"
     ))

@@ -46,7 +46,7 @@ from tracker.core.formatting import fmt_date, fmt_datetime
 from tracker.directives.models import Assignment, Attachment, ExtensionRequest, ProgressUpdate
 from tracker.directives.presenters import assignment_deadline
 from tracker.extensions import db
-from tracker.work import evidence
+from tracker.work import evidence, notify
 
 MAX_TEXT = 20_000
 STALE_MESSAGE = (
@@ -248,6 +248,8 @@ def post_progress(
         after["attachments"] = [item.display_name for item in checked]
     _audit(assignment, "report_done" if report_done else "progress", before, after, author, when)
     db.session.flush()
+    if report_done:
+        notify.completion_reported(update, author)
     return update
 
 
@@ -309,6 +311,7 @@ def confirm_completion(
         after["comment"] = comment_text
     _audit(assignment, "confirm", before, after, leader, when)
     db.session.flush()
+    notify.completion_confirmed(note, leader)
     return note
 
 
@@ -343,6 +346,7 @@ def return_completion(
     _audit(assignment, "return", before, _snapshot(assignment) | {"comment": comment_text},
            leader, when)
     db.session.flush()
+    notify.completion_returned(note, leader)
     return note
 
 
@@ -409,6 +413,7 @@ def request_extension(
         entity_id=request.id,
     )
     db.session.flush()
+    notify.extension_requested(request, officer)
     return request
 
 
@@ -460,6 +465,7 @@ def decide_extension(
         entity_id=request.id,
     )
     db.session.flush()
+    notify.extension_decided(request, leader)
     return request
 
 
