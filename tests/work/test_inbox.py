@@ -385,3 +385,31 @@ def test_awaiting_confirmation_is_never_in_an_officers_lists(world):
     qldt = rows("qldt")
     assert all(i.key != assignment("6.1", "QLDT").id for items in qldt.values() for i in items)
     assert assignment("6.1", "QLDT").state == AWAITING_CONFIRMATION
+
+
+def test_a_task_that_names_an_officer_is_that_officers_alone(world):
+    """Where tasks name officers (a commune), the named officer's inbox and bell get the task and
+    the other officers of the phòng do not (they may not act on it); the unit mailbox hears."""
+    from tracker.auth import services as users
+    from tracker.directives import services as directives
+    from tracker.work.models import Notification
+
+    a = assignment("14", "TTRA")
+    named = user("thanhtra")
+    other = users.create_user(username="thanhtra2", full_name="Lý Văn Hai",
+                              password="Mat-Khau-Dai-2023!", role="officer",
+                              email="thanhtra2@travinh.example.vn", unit_code="TTRA")
+    directives.set_officer(a, named, user=user("chutich"))
+    uow.commit()
+    assert inbox.RETURNED in rows("thanhtra") and inbox.RETURNED not in rows("thanhtra2")
+    client = login(world, "chutich")
+    # The unit reports again, the chairman returns it: only the named officer is told.
+    a = assignment("14", "TTRA")
+    a.state = AWAITING_CONFIRMATION
+    uow.commit()
+    response = client.post(f"/assignments/{a.id}/confirm", data={
+        "decision": "return", "comment": "Chưa đủ hồ sơ.", "version": _version("14", "TTRA")})
+    assert response.status_code == 302
+    told = set(db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.assignment_id == a.id, Notification.kind == "completion_returned")))
+    assert named.id in told and other.id not in told
