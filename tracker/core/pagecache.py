@@ -112,9 +112,19 @@ def init_app(app: Any) -> None:
     if megabytes > 0:
         # str sizes in characters; Vietnamese HTML is mostly 1-2 bytes per character in memory
         app.extensions["page_cache"] = PageCache(int(megabytes * 1024 * 1024 / 2))
+    app.after_request(mark_response)
 
 
 _PERSONAL = "page_cache_personal"
+
+
+def mark_response(response: Any) -> Any:
+    """``X-Page-Cache: hit|miss|bypass|off`` on a read page, so a load test counts hits across
+    worker processes."""
+    outcome = g.get("page_cache")
+    if outcome is not None:
+        response.headers["X-Page-Cache"] = outcome
+    return response
 
 
 def set_personal_key(app: Any, personal: Callable[[], object]) -> None:
@@ -146,10 +156,12 @@ def render_page(template: str, build: Callable[[], Mapping[str, Any]]) -> str:
     cache = cache_for()
     session = db.session()
     if cache is None or versioning.has_uncommitted_changes(session):
+        g.page_cache = "off" if cache is None else "bypass"
         return render_template(template, **build())
     generation = (versioning.current(session), clock.today())
     key = _key()
     entry = cache.get(generation, key)
+    g.page_cache = "miss" if entry is None else "hit"
     if entry is None:
         context = dict(build())
         html = render_template(
