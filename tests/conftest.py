@@ -160,8 +160,8 @@ def demo(app: Flask) -> Flask:
         return app
     rows, files = _DEMO_SNAPSHOT
     for table in db.metadata.sorted_tables:
-        # the data version row is written by every commit (tracker/core/versioning.py)
-        if rows.get(table.name) and table.name != "data_version":
+        # the data version rows are written by every commit (tracker/core/versioning.py)
+        if rows.get(table.name) and table.name not in ("data_version", "scope_version"):
             db.session.execute(table.insert(), rows[table.name])
     _reset_sequences()
     db.session.commit()

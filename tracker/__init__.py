@@ -163,10 +163,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_events() -> None:
-    """The work wing tells people about what the directive rules announce."""
+    """The work wing tells people about what the directive rules announce; the page cache
+    learns which parts of the data a directive row shows on."""
+    from tracker.directives import cache_scopes
     from tracker.work import notify
 
     notify.subscribe()
+    cache_scopes.register()
 
 
 def register_cli(app: Flask) -> None:

@@ -98,7 +98,9 @@ def test_second_view_is_the_same_page_for_a_fraction_of_the_queries(world, path)
     cold, first = _count_queries(client, path)
     warm, second = _count_queries(client, path)
     assert _without_tokens(second) == _without_tokens(first)
-    assert warm == 1 < cold  # the user, with the data version in the same query
+    # the user (with the data version in the same query), then the period list and the
+    # tokens of the parts the page shows
+    assert warm <= 3 < cold
     assert pagecache.cache_for(world).hits >= 1
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.core import versioning
 from tracker.extensions import db
 
 
@@ -105,8 +106,10 @@ def claim_version(
     condition = sa.and_(*(c == v for c, v in zip(primary, key, strict=True)),
                         table.c[column] == getattr(row, column))
     result = db.session.execute(
-        sa.update(table).where(condition).values({column: table.c[column] + 1})
+        sa.update(table).where(condition).values({column: table.c[column] + 1}),
+        execution_options={"row_noted": True},
     )
+    versioning.note_row(db.session(), row)  # the page cache places the change by its row
     if result.rowcount != 1:
         raise StaleVersion(message, current_values)
     set_committed_value(row, column, getattr(row, column) + 1)

@@ -56,6 +56,18 @@ class DataVersion(db.Model):
     changed_at: Mapped[dt.datetime | None]
 
 
+class ScopeVersion(db.Model):
+    """A token per part of the data (a period, a unit, a directive; ``base`` for everything
+    else), replaced in the same transaction as a change to that part: a cached page keyed by
+    the tokens of the parts it shows stays valid while other parts change
+    (tracker/core/versioning.py)."""
+
+    __tablename__ = "scope_version"
+
+    scope: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(32))
+
+
 class AuditImmutableError(RuntimeError):
     """Raised when code tries to change or delete an audit event: the trail is append-only."""
 

@@ -7,6 +7,8 @@ opening the dashboard after the weekly digest. So a read page's title and conten
 under everything they depend on:
 
 - the data version (tracker/core/versioning.py): any committed change makes every copy stale;
+  or, for a page that says which parts of the data it shows (``scopes``: a period, a unit, a
+  directive), the tokens of those parts and of ``base``, so a change elsewhere leaves it valid;
 - today's date (the buckets move at midnight, Vietnam time);
 - the URL: endpoint, path arguments and query string;
 - what the reader may do: role and unit (the action buttons and forms differ), never the person
@@ -49,7 +51,10 @@ def _cost(entry: Entry) -> int:
 
 
 class PageCache:
-    """An LRU of (title, content, has_csrf_slot) bounded in characters, for one app."""
+    """An LRU of (title, content, has_csrf_slot) bounded in characters, for one app.
+
+    ``generation`` is the day: a new day empties it. Data versions are part of each key, so a
+    page of data that changed is never found again and ages out."""
 
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
@@ -63,7 +68,7 @@ class PageCache:
     def get(self, generation: tuple, key: tuple) -> Entry | None:
         with self._lock:
             if generation != self._generation:
-                # a new data version or a new day: nothing kept can be served again
+                # a new day: nothing kept can be served again
                 self._entries.clear()
                 self._size = 0
                 self._generation = generation
@@ -81,7 +86,7 @@ class PageCache:
             return
         with self._lock:
             if generation != self._generation:
-                return  # the data changed while this page was being computed
+                return  # the day changed while this page was being computed
             old = self._entries.pop(key, None)
             if old is not None:
                 self._size -= _cost(old)
@@ -133,9 +138,10 @@ def set_personal_key(app: Any, personal: Callable[[], object]) -> None:
     app.extensions[_PERSONAL] = personal
 
 
-def _key() -> tuple:
+def _key(versions: tuple) -> tuple:
     personal = current_app.extensions.get(_PERSONAL)
     return (
+        versions,
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         tuple(sorted(request.args.items(multi=True))),
@@ -145,10 +151,27 @@ def _key() -> tuple:
     )
 
 
-def render_page(template: str, build: Callable[[], Mapping[str, Any]]) -> str:
+Scopes = Callable[[], "list[str] | None"]
+
+
+def _versions(session: Any, scopes: Scopes | None) -> tuple:
+    """What the page is valid under: the parts' tokens, or the whole data version."""
+    parts = scopes() if scopes is not None else None
+    if parts is None:
+        return ("*", versioning.current(session))
+    return (tuple(parts), versioning.scope_tokens(session, parts))
+
+
+def render_page(
+    template: str, build: Callable[[], Mapping[str, Any]], scopes: Scopes | None = None
+) -> str:
     """Render a read page: ``build()`` computes the template's context; when an identical page
-    was rendered under the same data version today, its title and content are reused and
+    was rendered under the same data versions today, its title and content are reused and
     ``build`` is not called.
+
+    ``scopes()`` names the parts of the data the page shows (``cache_scopes.period_scope``,
+    ``unit_scope``, ``directive_scope``), or None when it shows any part: then any change makes
+    it stale. Leave it out unless every row the page reads is placed in those scopes.
 
     The template must start with ``{% extends layout or "base.html" %}`` and put everything in
     its ``title`` and ``content`` blocks.
@@ -158,8 +181,8 @@ def render_page(template: str, build: Callable[[], Mapping[str, Any]]) -> str:
     if cache is None or versioning.has_uncommitted_changes(session):
         g.page_cache = "off" if cache is None else "bypass"
         return render_template(template, **build())
-    generation = (versioning.current(session), clock.today())
-    key = _key()
+    generation = clock.today()
+    key = _key(_versions(session, scopes))
     entry = cache.get(generation, key)
     g.page_cache = "miss" if entry is None else "hit"
     if entry is None:

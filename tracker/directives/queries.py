@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.core import clock
+from tracker.core import clock, versioning
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.extensions import db
@@ -116,14 +117,24 @@ def periods_with_counts() -> list[tuple[Period, int]]:
 
 def periods_with_directives() -> list[Period]:
     """Every period that has directives, newest first: one probe of the period index per period,
-    not a scan of every directive (pages call this on every request)."""
-    return list(
+    not a scan of every directive (pages call this on every request; read once per request,
+    unless the request has written since)."""
+    remembered = g.get(_PERIODS) if has_request_context() else None
+    if remembered is not None and not versioning.has_uncommitted_changes(db.session()):
+        return list(remembered)
+    periods = list(
         db.session.scalars(
             sa.select(Period)
             .where(sa.exists().where(Directive.period_id == Period.id))
             .order_by(*Period.newest_first())
         )
     )
+    if has_request_context():
+        setattr(g, _PERIODS, periods)
+    return list(periods)
+
+
+_PERIODS = "periods_with_directives"
 
 
 def pick_default(periods: list[Period]) -> Period | None:

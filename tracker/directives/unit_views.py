@@ -18,7 +18,7 @@ from tracker.auth.permissions import Action, requires
 from tracker.core.errors import NotFound
 from tracker.core.pagecache import render_page
 from tracker.core.periods import PeriodKey
-from tracker.directives import dashboard, listing, queries
+from tracker.directives import cache_scopes, dashboard, listing, queries
 from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.presenters import assignment_statuses
@@ -73,7 +73,8 @@ def index():
 @requires(Action.READ)
 def detail(unit_id: int):
     """A unit's assignments in a period, and its record period by period."""
-    return render_page("units/detail.html", lambda: _detail_context(unit_id))
+    return render_page("units/detail.html", lambda: _detail_context(unit_id),
+                       lambda: cache_scopes.unit_page(unit_id))
 
 
 def _unit_period(

@@ -10,7 +10,7 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
 from tracker.core.pagecache import render_page
-from tracker.directives import dashboard, listing, queries
+from tracker.directives import cache_scopes, dashboard, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.presenters import status_book
@@ -58,6 +58,14 @@ def status_template_globals() -> dict:
 INDEX_PER_PAGE = 50
 
 
+def period_scopes() -> list[str] | None:
+    return cache_scopes.period_page(all_periods_is_everything=False)
+
+
+def list_scopes() -> list[str] | None:
+    return cache_scopes.period_page()
+
+
 def _statuses(directives: list, as_of, against: str = EXTENDED) -> dict:  # noqa: ANN001
     """Each directive's and sub-directive's status as of the day (one history load)."""
     book = status_book(directives, as_of, against)
@@ -77,7 +85,7 @@ def index():
     The summary strip counts the whole period in SQL (dashboard.field_summaries); only the
     directives on this page are loaded as objects, so a province-size month stays fast.
     """
-    return render_page("directives/index.html", _index_context)
+    return render_page("directives/index.html", _index_context, period_scopes)
 
 
 def _index_context() -> dict:
@@ -111,7 +119,7 @@ def _index_context() -> dict:
 @requires(Action.READ)
 def dashboard_page():
     """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
-    return render_page("directives/dashboard.html", _dashboard_context)
+    return render_page("directives/dashboard.html", _dashboard_context, period_scopes)
 
 
 def _dashboard_context() -> dict:
@@ -163,7 +171,7 @@ def _dashboard_context() -> dict:
 @requires(Action.READ)
 def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
-    return render_page("directives/list.html", _list_context)
+    return render_page("directives/list.html", _list_context, list_scopes)
 
 
 def _list_context() -> dict:

@@ -23,6 +23,7 @@ from tracker.core import clock, uow
 from tracker.core.errors import NotFound, StaleVersion, UserError, submitted_version
 from tracker.core.forms import parse_date
 from tracker.core.pagecache import render_page
+from tracker.directives import cache_scopes
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.history import load_history
 from tracker.directives.models import (
@@ -193,7 +194,8 @@ def directive(directive_id: int):
         context.update(error=None, error_assignment_id=None, submitted={})
         return context
 
-    return render_page("directives/detail.html", build)
+    return render_page("directives/detail.html", build,
+                       lambda: cache_scopes.directive_page(directive_id))
 
 
 # --- "Việc của đơn vị" -----------------------------------------------------------------------

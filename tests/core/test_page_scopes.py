@@ -1,0 +1,206 @@
+"""Scoped page versions: a write to one unit's task leaves other units' and other periods'
+cached pages served, and no cached page is ever stale (compared with the page computed anew)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.directives.workflow_helpers import assignment, login
+from tracker.core import pagecache, versioning
+from tracker.directives.models import Assignment, Directive, ProgressUpdate
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+
+@pytest.fixture
+def world(demo):
+    demo.config["TRACKER_TODAY"] = "2023-04-05"
+    return demo
+
+
+def _served(client, path: str) -> tuple[str, str]:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.headers.get("X-Page-Cache", ""), response.get_data(as_text=True)
+
+
+def _tree_units(directive_id: int) -> set[int]:
+    d = db.session.get(Directive, directive_id)
+    root = d.parent_id or d.id
+    return set(db.session.scalars(
+        sa.select(Assignment.unit_id).join(Directive, Directive.id == Assignment.directive_id)
+        .where(sa.or_(Directive.id == root, Directive.parent_id == root))
+    ))
+
+
+def _elsewhere(a: Assignment) -> tuple[int, int]:
+    """A unit with work this period outside a's directive, and a directive of theirs."""
+    touched = _tree_units(a.directive_id)
+    root = a.directive.parent_id or a.directive_id
+    other = db.session.execute(
+        sa.select(Assignment.unit_id, Assignment.directive_id)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(Directive.period_id == a.directive.period_id, Directive.parent_id.is_(None),
+               Directive.id != root, Assignment.unit_id.not_in(touched))
+        .order_by(Assignment.id)
+    ).first()
+    assert other is not None
+    return other[0], other[1]
+
+
+def test_a_progress_report_leaves_other_units_and_directives_served_from_the_cache(world):
+    a = assignment("7", "P9")
+    other_unit, other_directive = _elsewhere(a)
+    leader = login(world, "chutich")
+    pages = {
+        "own unit": f"/units/{a.unit_id}",
+        "own directive": f"/directives/{a.directive_id}",
+        "other unit": f"/units/{other_unit}",
+        "other directive": f"/directives/{other_directive}",
+        "dashboard": "/dashboard",
+        "first page": "/",
+    }
+    for path in pages.values():
+        leader.get(path)
+    assert all(_served(leader, p)[0] == "hit" for p in pages.values())
+
+    officer = login(world, "phuong9")
+    response = officer.post(
+        f"/assignments/{a.id}/progress",
+        data={"percent": "70", "result": "Đã hoàn thành khảo sát 12 trường.",
+              "version": a.version},
+    )
+    assert response.status_code == 302
+
+    outcome = {name: _served(leader, path) for name, path in pages.items()}
+    assert outcome["other unit"][0] == "hit"
+    assert outcome["other directive"][0] == "hit"
+    for name in ("own unit", "own directive", "dashboard", "first page"):
+        assert outcome[name][0] == "miss", name
+    assert "Đã hoàn thành khảo sát 12 trường" in outcome["own directive"][1]
+    assert "70%" in outcome["own unit"][1]
+
+
+def test_a_change_no_rule_places_makes_every_page_stale(world):
+    a = assignment("7", "P9")
+    other_unit, _ = _elsewhere(a)
+    leader = login(world, "chutich")
+    path = f"/units/{other_unit}"
+    leader.get(path)
+    assert _served(leader, path)[0] == "hit"
+    unit = db.session.get(Unit, other_unit)
+    unit.name = "Phòng Thử nghiệm đổi tên"
+    db.session.commit()
+    state, html = _served(leader, path)
+    assert state == "miss" and "Phòng Thử nghiệm đổi tên" in html
+
+
+# --- never stale ---------------------------------------------------------------------------
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
+def _fresh(app, client, path: str) -> str:
+    """The page computed now, the cache set aside."""
+    cache = app.extensions.pop("page_cache")
+    try:
+        return client.get(path).get_data(as_text=True)
+    finally:
+        app.extensions["page_cache"] = cache
+
+
+def _writes(a: Assignment, other: Assignment):
+    """Changes of every kind the scope rules place, and some they do not."""
+
+    def title():
+        a.directive.title = a.directive.title + " (sửa)"
+
+    def deadline():
+        other.directive.deadline = dt.date(2023, 4, 1)
+
+    def sub_task_deadline():
+        child = db.session.scalar(sa.select(Directive).where(Directive.parent_id.is_not(None)))
+        child.deadline = dt.date(2023, 3, 20)
+
+    def progress():
+        db.session.add(ProgressUpdate(assignment=other, author_id=None, kind="progress",
+                                      percent=40, result="Đang triển khai.",
+                                      created_at=dt.datetime(2023, 4, 5, 3, 0)))
+        other.percent = 40
+        other.state = "in_progress"
+
+    def reassign():
+        spare = db.session.scalar(
+            sa.select(Unit.id).where(Unit.id.not_in(_tree_units(other.directive_id)))
+            .order_by(Unit.id)
+        )
+        other.unit_id = spare
+
+    added: list[Assignment] = []
+
+    def add():
+        spare = db.session.scalar(
+            sa.select(Unit.id).where(Unit.id.not_in(_tree_units(a.directive_id)))
+            .order_by(Unit.id.desc())
+        )
+        added.append(Assignment(directive_id=a.directive_id, unit_id=spare, role="support",
+                                deadline=dt.date(2023, 4, 30)))
+        db.session.add(added[-1])
+
+    def remove():
+        db.session.delete(added.pop())
+
+    def rename():
+        unit = db.session.get(Unit, other.unit_id)
+        unit.name = unit.name + " mới"
+
+    return [title, deadline, sub_task_deadline, progress, reassign, add, remove, rename]
+
+
+def test_no_cached_page_is_ever_stale(world):
+    a = assignment("7", "P9")
+    other_unit, other_directive = _elsewhere(a)
+    other = db.session.scalar(sa.select(Assignment).where(
+        Assignment.directive_id == other_directive, Assignment.unit_id == other_unit))
+    units = sorted({a.unit_id, other_unit, *_tree_units(a.directive_id)})
+    directives = sorted({a.directive_id, other_directive, *db.session.scalars(
+        sa.select(Directive.id).where(Directive.parent_id.is_not(None)).limit(3))})
+    paths = ["/", "/dashboard", "/directives", "/directives?period=all",
+             "/directives?period=2023-03", *[f"/units/{u}" for u in units],
+             *[f"/directives/{d}" for d in directives]]
+    clients = {name: login(world, name) for name in ("chutich", "phuong9", "vanphong")}
+    for write in _writes(a, other):
+        for client in clients.values():
+            for path in paths:
+                client.get(path)  # fill the cache before the change
+        write()
+        db.session.commit()
+        db.session.expire_all()
+        for name, client in clients.items():
+            for path in paths:
+                cached = client.get(path).get_data(as_text=True)
+                fresh = _fresh(world, client, path)
+                assert _without_tokens(cached) == _without_tokens(fresh), (
+                    f"{path} for {name} is stale after {write.__name__}"
+                )
+    assert pagecache.cache_for(world).hits > 0
+
+
+def test_scope_versions_move_only_for_the_parts_a_change_touches(world):
+    a = assignment("7", "P9")
+    other_unit, other_directive = _elsewhere(a)
+    scopes = [f"u:{a.unit_id}", f"u:{other_unit}", f"d:{a.directive_id}",
+              f"d:{other_directive}", f"p:{a.directive.period_id}"]
+    before = versioning.scope_tokens(db.session(), scopes)
+    a.percent = 55
+    db.session.commit()
+    after = versioning.scope_tokens(db.session(), scopes)
+    changed = {s for s, old, new in zip(["base", *scopes], before, after, strict=True)
+               if old != new}
+    assert changed == {f"u:{a.unit_id}", f"d:{a.directive_id}", f"p:{a.directive.period_id}"}

@@ -1,0 +1,157 @@
+"""Which parts of the data a changed directive row shows on, for the page cache.
+
+A progress report on one unit's task changes that task's directive page, the unit pages of
+every unit working on that directive (they show its title and deadline), and the pages of its
+period (dashboard, first page, lists); nothing else. tracker/core/versioning.py bumps the tokens
+returned here in the same transaction, and cached pages are keyed by the tokens of the parts
+they show (``page_scopes``). A row this module cannot place (a new or deleted directive, one
+moved to another period or parent, any other table) makes everything stale (``base``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.core import versioning
+from tracker.directives.models import (
+    Assignment,
+    Attachment,
+    Directive,
+    ExtensionRequest,
+    ProgressUpdate,
+)
+
+
+def period_scope(period_id: int) -> str:
+    return f"p:{period_id}"
+
+
+def unit_scope(unit_id: int) -> str:
+    return f"u:{unit_id}"
+
+
+def directive_scope(directive_id: int) -> str:
+    return f"d:{directive_id}"
+
+
+class _UnknownValueError(Exception):
+    """A value the row does not hold in memory: the change is not placed (base)."""
+
+
+def _values(obj: object, attribute: str) -> list:
+    """The attribute's value now and, while flushing, the values it replaced."""
+    history = sa.inspect(obj).attrs[attribute].history
+    values = [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
+    if not values:
+        raise _UnknownValueError(attribute)  # expired or never set: do not guess
+    return values
+
+
+def _moved(obj: object, *attributes: str) -> bool:
+    return any(sa.inspect(obj).attrs[a].history.deleted for a in attributes)
+
+
+class DirectiveScopes:
+    """versioning.ScopeRules for directives, their assignments and what is recorded on them."""
+
+    def note(self, obj: object, change: str) -> Iterable[Hashable] | None:
+        try:
+            return self._note(obj, change)
+        except _UnknownValueError:
+            return None
+
+    def _note(self, obj: object, change: str) -> Iterable[Hashable] | None:
+        if isinstance(obj, Directive):
+            if change != "dirty" or _moved(obj, "period_id", "parent_id"):
+                return None  # the period lists, sub-task lists and counts all move
+            return [("d", obj.id)]
+        if isinstance(obj, Assignment):
+            return [("d", v) for v in _values(obj, "directive_id")] + [
+                ("u", v) for v in _values(obj, "unit_id")
+            ]
+        if isinstance(obj, ProgressUpdate | ExtensionRequest):
+            return [("a", v) for v in _values(obj, "assignment_id")]
+        if isinstance(obj, Attachment):
+            return [("pu", v) for v in _values(obj, "update_id")]
+        return None
+
+    def scopes(self, session: Session, notes: set[Hashable]) -> set[str]:
+        ids: dict[str, set[int]] = {"d": set(), "u": set(), "a": set(), "pu": set()}
+        for kind, value in notes:  # type: ignore[misc]
+            ids[kind].add(value)
+        if ids["pu"]:
+            ids["a"] |= set(session.scalars(
+                sa.select(ProgressUpdate.assignment_id).where(ProgressUpdate.id.in_(ids["pu"]))
+            ))
+        if ids["a"]:
+            for directive_id, unit_id in session.execute(
+                sa.select(Assignment.directive_id, Assignment.unit_id)
+                .where(Assignment.id.in_(ids["a"]))
+            ).tuples():
+                ids["d"].add(directive_id)
+                ids["u"].add(unit_id)
+        return {unit_scope(u) for u in ids["u"]} | _tree_scopes(session, ids["d"])
+
+
+def _tree_scopes(session: Session, directive_ids: set[int]) -> set[str]:
+    """The period, every directive and every unit of the trees these directives belong to
+    (a directive page shows its sub-tasks and its parent; a unit page, titles and deadlines)."""
+    if not directive_ids:
+        return set()
+    rows = session.execute(
+        sa.select(Directive.id, Directive.parent_id, Directive.period_id)
+        .where(Directive.id.in_(directive_ids))
+    ).tuples().all()
+    roots = {parent_id or id_ for id_, parent_id, _ in rows}
+    scopes = {period_scope(period_id) for _, _, period_id in rows}
+    if not roots:
+        return scopes
+    tree = session.execute(
+        sa.select(Directive.id, Assignment.unit_id)
+        .outerjoin(Assignment, Assignment.directive_id == Directive.id)
+        .where(sa.or_(Directive.id.in_(roots), Directive.parent_id.in_(roots)))
+    ).tuples()
+    for directive_id, unit_id in tree:
+        scopes.add(directive_scope(directive_id))
+        if unit_id is not None:
+            scopes.add(unit_scope(unit_id))
+    return scopes
+
+
+def register() -> None:
+    versioning.register_scope_rules(DirectiveScopes())
+
+
+# --- what a page shows ----------------------------------------------------------------------
+
+
+def period_page(*, all_periods_is_everything: bool = True) -> list[str] | None:
+    """A page of one period (the ``period`` argument, else the default one): its scope; for
+    "every period" (the list), None: any change may show."""
+    from flask import request
+
+    from tracker.directives import listing, queries
+
+    periods = queries.periods_with_directives()
+    period = listing.parse_period(request.args, periods)
+    if period is None and not all_periods_is_everything:
+        period = queries.pick_default(periods)
+    if period is None or period.id is None:
+        return None
+    return [period_scope(period.id)]
+
+
+def unit_page(unit_id: int) -> list[str]:
+    """A unit's page also shows the work of the units it replaced."""
+    from tracker.units import lineage
+
+    links = lineage.all_links()
+    replaced = lineage.ancestors(unit_id, links) if links else ()
+    return [unit_scope(u) for u in (unit_id, *replaced)]
+
+
+def directive_page(directive_id: int) -> list[str]:
+    return [directive_scope(directive_id)]
