@@ -1,0 +1,138 @@
+"""The targets, the verdict of a run against them, and the printed table."""
+
+from __future__ import annotations
+
+from bench.server import HEALTHZ
+
+LIST_PAGE = "directive list (filtered)"
+
+TARGETS = {
+    "queries": 10,  # per page, and not more than on the small dataset
+    "uncached_p95_ms": 60.0,  # every page computed (page cache off)
+    "uncached_ratio": 0.10,  # of /healthz's throughput, same run
+    "list_rps": 60.0,  # the filtered list computed, absolute
+    "reminder_s": 3.0,
+    "report_s": 1.5,
+    "rss_mb": 200.0,  # per worker
+}
+
+
+def _all_ok(outcome: dict) -> bool:
+    return outcome.get("requests", 0) > 0 and outcome.get("statuses", {}).get(
+        "200", 0) == outcome.get("requests") and not outcome.get("errors")
+
+
+def evaluate(result: dict) -> None:
+    """Marks each measured figure against its target, and sets the run's verdict: true or
+    false from the targets, null when a phase was left out."""
+    checks: dict[str, bool] = {}
+    missing: list[str] = []
+    for name, page in result["pages"].items():
+        checks[f"{name}: queries"] = bool(page.get("queries_ok"))
+        cached = result.get("load", {}).get(name)
+        if cached is not None:  # figures only: the targets are for the computed page
+            cached["p95_ok"] = cached["ratio_ok"] = None
+    uncached = result.get("load_uncached")
+    if uncached:
+        for name, page in result["pages"].items():
+            lr = uncached.get(name, {})
+            ok = _all_ok(lr)
+            lr["p95_ok"] = ok and lr["p95_ms"] <= TARGETS["uncached_p95_ms"]
+            lr["ratio_ok"] = ok and lr["ratio"] >= TARGETS["uncached_ratio"]
+            checks[f"{name}: p95 cache off"] = lr["p95_ok"]
+            checks[f"{name}: throughput cache off"] = lr["ratio_ok"]
+            if name == LIST_PAGE:
+                lr["rps_ok"] = ok and lr["throughput_rps"] >= TARGETS["list_rps"]
+                checks[f"{name}: req/s cache off"] = lr["rps_ok"]
+            page["uncached"] = {"p50_ms": lr.get("p50_ms"), "p95_ms": lr.get("p95_ms"),
+                                "rps": lr.get("throughput_rps"), "ratio": lr.get("ratio")}
+    else:
+        missing.append("the page-cache-off load (--skip-uncached)")
+    for key, target in (("reminder", "reminder_s"), ("report", "report_s")):
+        item = result.get(key, {})
+        checks[key] = "seconds" in item and item["seconds"] <= TARGETS[target]
+    for key in ("workers", "workers_uncached"):
+        for pid, mem in result.get(key, {}).items():
+            checks[f"{key} {pid}: RSS"] = mem["VmHWM"] <= TARGETS["rss_mb"]
+    failed = [label for label, ok in checks.items() if not ok]
+    result["checks"] = checks
+    result["misses"] = failed
+    if missing:
+        result["verdict"] = None
+        result["verdict_reason"] = "not every target measured: " + ", ".join(missing) + " left out"
+    else:
+        result["verdict"] = not failed
+        result["verdict_reason"] = (
+            "missed: " + "; ".join(failed) if failed else "every target met"
+        )
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def print_table(result: dict) -> None:
+    def mark(ok: bool | None, label: str = "") -> str:
+        text = "—" if ok is None else ("ok" if ok else "MISS")
+        return f"{label} {text}".strip()
+
+    print()
+    counts = result["counts"]
+    print(f"Benchmark {result['db']} scale {result['scale']} ({result['date']}), "
+          f"{counts['directive']:,} directives, {counts['assignment']:,} assignments, "
+          f"{counts['progress_update']:,} updates; generated in {result['generate_s']:.1f} s")
+    _print_pages(result, mark)
+    for key, label, target in (("reminder", "reminder run", "reminder_s"),
+                               ("report", "report build (.docx)", "report_s")):
+        item = result[key]
+        if "seconds" in item:
+            ok = mark(item["seconds"] <= TARGETS[target])
+            print(f"{label:<27} {item['seconds']:.2f} s (target ≤ {TARGETS[target]:g} s"
+                  f"{': ' + ok if ok else ''}) {item.get('detail', '')}")
+        else:
+            print(f"{label:<27} not measured: {item.get('error')}")
+    for key, label in (("workers", "page cache on"), ("workers_uncached", "page cache off")):
+        for pid, mem in result.get(key, {}).items():
+            ok = mark(mem["VmHWM"] <= TARGETS["rss_mb"])
+            print(f"worker {pid:<8} ({label:<14}) peak RSS {mem['VmHWM']:.1f} MB (target ≤ "
+                  f"{TARGETS['rss_mb']:g} MB{': ' + ok if ok else ''})")
+    _print_verdict(result)
+
+
+def _figures(lr: dict) -> str:
+    return (f"{lr.get('p50_ms', 0):>7.1f} {lr.get('p95_ms', 0):>7.1f} "
+            f"{lr.get('throughput_rps', 0):>7.1f} {lr.get('ratio', 0):>5.2f}")
+
+
+def _print_pages(result: dict, mark) -> None:
+    header = (f"{'page':<27} {'http':>4} {'queries':>7} {'small':>5} {'cached':>6} "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'ratio':>5} | "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'ratio':>5}  targets (cache off)")
+    print(f"{'':<53}{'page cache on (production)':^31} | {'page cache off':^29}")
+    print(header)
+    print("-" * len(header))
+    cached, uncached = result["load"], result.get("load_uncached", {})
+    if HEALTHZ in cached:
+        print(f"{HEALTHZ:<27} {'':>4} {'':>7} {'':>5} {'':>6} "
+              f"{_figures(dict(cached[HEALTHZ], ratio=1))} | "
+              f"{_figures(dict(uncached.get(HEALTHZ, {}), ratio=1))}")
+    for name, page in result["pages"].items():
+        lr = uncached.get(name, {})
+        marks = [mark(page.get("queries_ok"), "q"), mark(lr.get("p95_ok"), "p95"),
+                 mark(lr.get("ratio_ok"), "tput")]
+        if name == LIST_PAGE:
+            marks.append(mark(lr.get("rps_ok"), f"≥{TARGETS['list_rps']:g}/s"))
+        print(f"{name:<27} {page['status']:>4} {page['queries']:>7} "
+              f"{page.get('queries_small', ''):>5} {page.get('cached_queries', ''):>6} "
+              f"{_figures(cached.get(name, {}))} | {_figures(lr)}  "
+              + ", ".join(m for m in marks if m))
+    print(f"targets: queries ≤ {TARGETS['queries']} and not growing from the small dataset; "
+          f"cache off: p95 ≤ {TARGETS['uncached_p95_ms']:g} ms, throughput ≥ "
+          f"{TARGETS['uncached_ratio']:.0%} of /healthz, the list ≥ {TARGETS['list_rps']:g} req/s")
+
+
+def _print_verdict(result: dict) -> None:
+    if result.get("verdict") is None:
+        print(f"no verdict: {result.get('verdict_reason')}")
+    else:
+        print(f"verdict: {'every target met' if result['verdict'] else 'MISSED'}"
+              + ("" if result["verdict"] else f" ({result['verdict_reason']})"))
