@@ -8,7 +8,9 @@
    (bench/load.py), then the trivial /healthz endpoint of the same app served the same way;
    records p50/p95 latency, throughput (and its ratio to /healthz) and each worker's peak RSS;
    with the page cache on (production), then off (every request computes its page).
-4. Prints a table and writes bench/results/<date>-<db>.json.
+4. Records the load average as each phase starts, waiting for a busy machine to calm down
+   before a timed phase (bench/machine.py); on a still busy machine the run gives no verdict.
+5. Prints a table and writes bench/results/<date>-<db>.json.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import traceback
 from pathlib import Path
 
 from bench import database, generate, measure, tasks
+from bench.machine import Machine
 from bench.report import TARGETS, evaluate, print_table
 from bench.server import load_pages
 
@@ -90,10 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         log("another benchmark is running on this machine (instance/bench/.lock); try later")
         return 1
 
+    machine = Machine()
     url = database.target_url(args.db)
     small_url = database.target_url(args.db, "small")
     marker = database.BENCH_DIR / f"{args.db}.json"
     counts: dict[str, int]
+    machine.phase("generation", timed=False)
     if args.reuse and marker.exists() and json.loads(marker.read_text())["scale"] == args.scale:
         saved = json.loads(marker.read_text())
         counts, generate_s = saved["counts"], saved["generate_s"]
@@ -122,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     # 1. queries per page, on the full and the small dataset
+    machine.phase("query counting", timed=False)
     app = database.bench_app(url, TODAY.isoformat(), WTF_CSRF_ENABLED=False)
     small_app = database.bench_app(small_url, TODAY.isoformat(), WTF_CSRF_ENABLED=False)
     page_list = measure.pages(**measure.pick_targets(app, TODAY))
@@ -142,23 +148,29 @@ def main(argv: list[str] | None = None) -> int:
         result["pages"][page.name] = entry
 
     # 2. one reminder run (the real command, alone) and one report build over the whole dataset
+    machine.phase("reminder and report")
     log("timing one reminder run and one report build ...")
     result["reminder"] = _safely(tasks.time_reminder_run, url, TODAY)
     result["report"] = _safely(tasks.time_report_build, app, TODAY)
 
     # 3. load through gunicorn, as configured for production (page cache on), then with the
     #    page cache off: every request computes its page, as the first view after a change does
+    machine.phase("cached load")
     log(f"serving with gunicorn ({args.workers} workers) and loading each page "
         f"for {args.duration:g} s at concurrency {args.concurrency} ...")
     settings = (args.workers, args.concurrency, args.duration)
     result["load"], result["workers"] = load_pages(url, *settings, page_list, DEMO_PASSWORD,
                                                    page_cache=True)
     if not args.skip_uncached:
+        machine.phase("uncached load")
         log("again with the page cache off ...")
         result["load_uncached"], result["workers_uncached"] = load_pages(
             url, *settings, page_list, DEMO_PASSWORD, page_cache=False
         )
 
+    result["load_average"] = machine.load_average
+    result["load_wait_s"] = machine.waited_s
+    result["busy_reason"] = machine.busy_reason()
     evaluate(result)
     print_table(result)
     RESULTS.mkdir(exist_ok=True)

@@ -24,7 +24,7 @@ def _all_ok(outcome: dict) -> bool:
 
 def evaluate(result: dict) -> None:
     """Marks each measured figure against its target, and sets the run's verdict: true or
-    false from the targets, null when a phase was left out."""
+    false from the targets, null when the machine was busy or a phase was left out."""
     checks: dict[str, bool] = {}
     missing: list[str] = []
     for name, page in result["pages"].items():
@@ -57,7 +57,9 @@ def evaluate(result: dict) -> None:
     failed = [label for label, ok in checks.items() if not ok]
     result["checks"] = checks
     result["misses"] = failed
-    if missing:
+    if result.get("busy_reason"):
+        result["verdict"], result["verdict_reason"] = None, result["busy_reason"]
+    elif missing:
         result["verdict"] = None
         result["verdict_reason"] = "not every target measured: " + ", ".join(missing) + " left out"
     else:
@@ -71,7 +73,11 @@ def evaluate(result: dict) -> None:
 
 
 def print_table(result: dict) -> None:
+    busy = bool(result.get("busy_reason"))
+
     def mark(ok: bool | None, label: str = "") -> str:
+        if busy:
+            return ""
         text = "—" if ok is None else ("ok" if ok else "MISS")
         return f"{label} {text}".strip()
 
@@ -131,7 +137,17 @@ def _print_pages(result: dict, mark) -> None:
 
 
 def _print_verdict(result: dict) -> None:
-    if result.get("verdict") is None:
+    loads = result.get("load_average", {})
+    if loads:
+        print("load average (1/5/15 min) as each phase started: " + "; ".join(
+            f"{phase} {'/'.join(f'{v:.2f}' for v in figures)}"
+            + (f" (after waiting {result['load_wait_s'][phase]:.0f} s)"
+               if phase in result.get("load_wait_s", {}) else "")
+            for phase, figures in loads.items()
+        ))
+    if result.get("busy_reason"):
+        print(f"NO VERDICT: {result['busy_reason']}; the figures are shown, no target is judged")
+    elif result.get("verdict") is None:
         print(f"no verdict: {result.get('verdict_reason')}")
     else:
         print(f"verdict: {'every target met' if result['verdict'] else 'MISSED'}"
