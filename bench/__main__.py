@@ -8,9 +8,11 @@
    (bench/load.py), then the trivial /healthz endpoint of the same app served the same way;
    records p50/p95 latency, throughput (and its ratio to /healthz) and each worker's peak RSS;
    with the page cache on (production), then off (every request computes its page).
-4. Records the load average as each phase starts, waiting for a busy machine to calm down
+4. The mixed phase (bench/mixed.py): the pages read by people of every role and unit while
+   officers post progress through the app, page cache on; the cache's hit ratio, writes/s.
+5. Records the load average as each phase starts, waiting for a busy machine to calm down
    before a timed phase (bench/machine.py); on a still busy machine the run gives no verdict.
-5. Prints a table and writes bench/results/<date>-<db>.json.
+6. Prints a table and writes bench/results/<date>-<db>.json.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import database, generate, measure, tasks
+from bench import database, generate, measure, mixed, tasks
 from bench.machine import Machine
 from bench.report import TARGETS, evaluate, print_table
 from bench.server import load_pages
@@ -73,8 +75,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds of load per page")
+    parser.add_argument("--mixed-duration", type=float, default=30.0,
+                        help="seconds of the mixed phase (reads by many users, with writes)")
+    parser.add_argument("--write-interval", type=float, default=2.0,
+                        help="seconds between two progress reports in the mixed phase")
     parser.add_argument("--skip-uncached", action="store_true",
                         help="load the pages only as served in production (page cache on)")
+    parser.add_argument("--skip-mixed", action="store_true", help="leave out the mixed phase")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the data of the previous run at the same scale")
     return parser.parse_args(argv)
@@ -167,6 +174,18 @@ def main(argv: list[str] | None = None) -> int:
         result["load_uncached"], result["workers_uncached"] = load_pages(
             url, *settings, page_list, DEMO_PASSWORD, page_cache=False
         )
+
+    # 4. many readers of every role while officers post progress, page cache on
+    if not args.skip_mixed:
+        machine.phase("mixed")
+        log(f"mixed: reads by many users for {args.mixed_duration:g} s, one progress report "
+            f"every {args.write_interval:g} s ...")
+        result["mixed"] = _safely(
+            mixed.run, url, mixed.plan(app, TODAY), DEMO_PASSWORD, workers=args.workers,
+            concurrency=args.concurrency, healthz_duration=args.duration,
+            duration=args.mixed_duration, interval=args.write_interval,
+        )
+        result["workers_mixed"] = result["mixed"].pop("workers", {})
 
     result["load_average"] = machine.load_average
     result["load_wait_s"] = machine.waited_s

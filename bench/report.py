@@ -11,6 +11,8 @@ TARGETS = {
     "uncached_p95_ms": 60.0,  # every page computed (page cache off)
     "uncached_ratio": 0.10,  # of /healthz's throughput, same run
     "list_rps": 60.0,  # the filtered list computed, absolute
+    "mixed_ratio": 0.25,  # all reads of the mixed phase together, of /healthz's throughput
+    "mixed_p95_ms": 80.0,  # over all reads of the mixed phase
     "reminder_s": 3.0,
     "report_s": 1.5,
     "rss_mb": 200.0,  # per worker
@@ -48,10 +50,29 @@ def evaluate(result: dict) -> None:
                                 "rps": lr.get("throughput_rps"), "ratio": lr.get("ratio")}
     else:
         missing.append("the page-cache-off load (--skip-uncached)")
+    mixed = result.get("mixed")
+    if mixed and "error" in mixed:
+        checks["mixed"] = False
+    elif mixed:
+        reads_ok = not mixed["errors"] and mixed["statuses"].get("200", 0) == mixed["requests"]
+        mixed["p95_ok"] = reads_ok and mixed["p95_ms"] <= TARGETS["mixed_p95_ms"]
+        mixed["ratio_ok"] = reads_ok and mixed["ratio"] >= TARGETS["mixed_ratio"]
+        writes = mixed["writes"]
+        mixed["writes_ok"] = writes["ok"] > 0 and not writes["failures"]
+        if writes["interval_s"] <= 0:
+            missing.append("the writes of the mixed phase (--write-interval 0)")
+        checks.update({"mixed: p95": mixed["p95_ok"], "mixed: throughput": mixed["ratio_ok"],
+                       "mixed: writes succeeded": mixed["writes_ok"]})
+        for name, page in result["pages"].items():
+            figures = mixed["pages"].get(name, {})
+            page["mixed"] = {k: figures.get(k)
+                             for k in ("p50_ms", "p95_ms", "rps", "ratio", "hit_ratio")}
+    else:
+        missing.append("the mixed phase (--skip-mixed)")
     for key, target in (("reminder", "reminder_s"), ("report", "report_s")):
         item = result.get(key, {})
         checks[key] = "seconds" in item and item["seconds"] <= TARGETS[target]
-    for key in ("workers", "workers_uncached"):
+    for key in ("workers", "workers_uncached", "workers_mixed"):
         for pid, mem in result.get(key, {}).items():
             checks[f"{key} {pid}: RSS"] = mem["VmHWM"] <= TARGETS["rss_mb"]
     failed = [label for label, ok in checks.items() if not ok]
@@ -87,6 +108,10 @@ def print_table(result: dict) -> None:
           f"{counts['directive']:,} directives, {counts['assignment']:,} assignments, "
           f"{counts['progress_update']:,} updates; generated in {result['generate_s']:.1f} s")
     _print_pages(result, mark)
+    if result.get("mixed", {}).get("error"):
+        print(f"\nmixed phase not measured: {result['mixed']['error']}")
+    elif result.get("mixed"):
+        _print_mixed(result["mixed"], mark)
     for key, label, target in (("reminder", "reminder run", "reminder_s"),
                                ("report", "report build (.docx)", "report_s")):
         item = result[key]
@@ -96,7 +121,8 @@ def print_table(result: dict) -> None:
                   f"{': ' + ok if ok else ''}) {item.get('detail', '')}")
         else:
             print(f"{label:<27} not measured: {item.get('error')}")
-    for key, label in (("workers", "page cache on"), ("workers_uncached", "page cache off")):
+    for key, label in (("workers", "page cache on"), ("workers_uncached", "page cache off"),
+                       ("workers_mixed", "mixed")):
         for pid, mem in result.get(key, {}).items():
             ok = mark(mem["VmHWM"] <= TARGETS["rss_mb"])
             print(f"worker {pid:<8} ({label:<14}) peak RSS {mem['VmHWM']:.1f} MB (target ≤ "
@@ -134,6 +160,45 @@ def _print_pages(result: dict, mark) -> None:
     print(f"targets: queries ≤ {TARGETS['queries']} and not growing from the small dataset; "
           f"cache off: p95 ≤ {TARGETS['uncached_p95_ms']:g} ms, throughput ≥ "
           f"{TARGETS['uncached_ratio']:.0%} of /healthz, the list ≥ {TARGETS['list_rps']:g} req/s")
+
+
+def _print_mixed(mixed: dict, mark) -> None:
+    writes = mixed["writes"]
+    print()
+    print(f"mixed: page cache on, {len(mixed['readers'])} readers "
+          f"({', '.join(r['username'] for r in mixed['readers'])}), concurrency "
+          f"{mixed['concurrency']}, {mixed['elapsed_s']:.0f} s; " + (
+              f"one progress report every {writes['interval_s']:g} s by officers of "
+              f"{len(writes['targets'])} units" if writes["interval_s"] > 0 else "no writes"))
+    header = (f"{'page':<27} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'ratio':>5} "
+              f"{'hits':>5}  cache (X-Page-Cache), statuses")
+    print(header)
+    print("-" * len(header))
+    healthz = mixed["healthz"]
+    print(f"{HEALTHZ:<27} {healthz['p50_ms']:>7.1f} {healthz['p95_ms']:>7.1f} "
+          f"{healthz['throughput_rps']:>7.1f} {1:>5.2f}")
+
+    def line(name: str, f: dict) -> str:
+        hits = "" if f["hit_ratio"] is None else f"{f['hit_ratio']:.2f}"
+        cache = " ".join(f"{k} {v}" for k, v in f["cache"].items())
+        statuses = " ".join(f"{k}×{v}" for k, v in f["statuses"].items())
+        return (f"{name:<27} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f} {f['rps']:>7.1f} "
+                f"{f['ratio']:>5.2f} {hits:>5}  {cache}; {statuses}")
+
+    for name, figures in mixed["pages"].items():
+        print(line(name, figures))
+    marks = [mark(mixed.get("p95_ok"), "p95"), mark(mixed.get("ratio_ok"), "tput")]
+    print(line("all reads", mixed) + "  " + ", ".join(m for m in marks if m))
+    statuses = " ".join(f"{k}×{v}" for k, v in writes["statuses"].items()) or "none"
+    ok = mark(mixed.get("writes_ok"))
+    print(f"writes: {writes['ok']} progress reports saved (302) in {writes['elapsed_s']:.1f} s = "
+          f"{writes['writes_per_s']:.2f}/s; POST answers {statuses}; "
+          f"{writes['retried_after_409']} sent again after a 409; {writes['failures']} failed"
+          + (f" {writes['failure_sample']}" if writes["failures"] else "") + (f"  {ok}" if ok
+                                                                                else ""))
+    print(f"targets: all reads p95 ≤ {TARGETS['mixed_p95_ms']:g} ms, throughput ≥ "
+          f"{TARGETS['mixed_ratio']:.0%} of /healthz (same server); per page, ratio is that "
+          f"page's share of it")
 
 
 def _print_verdict(result: dict) -> None:
