@@ -83,7 +83,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="load the pages only as served in production (page cache on)")
     parser.add_argument("--skip-mixed", action="store_true", help="leave out the mixed phase")
     parser.add_argument("--reuse", action="store_true",
-                        help="keep the data of the previous run at the same scale")
+                        help="keep the data of the previous run at the same scale (with the "
+                        "progress reports its mixed phase posted, and their audit history)")
     return parser.parse_args(argv)
 
 
