@@ -1,8 +1,19 @@
-"""Load generator, run as its own process: N threads of http.client GETs against one path.
+"""Load generator, run as its own process: N threads of http.client GETs against a set of targets.
 
+One path:
 `python -m bench.load --port 8123 --path /dashboard --cookie "session=..." --concurrency 4
---duration 8 --max-requests 4000` prints one JSON line: requests, errors, elapsed seconds,
-throughput and latency percentiles (ms). Bounded by both count and time.
+--duration 8 --max-requests 4000`
+
+Several named targets, each with its own session (a mix of pages read by many users):
+`python -m bench.load --port 8123 --targets - --concurrency 4 --duration 30 < targets.json`
+where targets.json is a list of {"name", "path", "cookie"}; the threads take the targets in turn
+(a fixed shuffled order), so each name gets its share of the requests from all its users.
+
+Prints one JSON line: requests, errors, statuses, elapsed seconds, throughput, latency
+percentiles (ms) and the counts of the --count-header values (X-Page-Cache: hit/miss/...), in
+total and per target name under "by_name". Bounded by both count and time. With --announce, a
+line {"ready": true} is printed (and flushed) when the measured window starts, so a caller can
+start work (the writes of the mixed phase) at the same moment.
 """
 
 from __future__ import annotations
@@ -10,9 +21,45 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import random
 import statistics
+import sys
 import threading
 import time
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    cookie: str = ""
+
+
+@dataclass
+class Tally:
+    """What one target name received."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    headers: dict[str, int] = field(default_factory=dict)
+
+    def add(self, elapsed_ms: float, status: int, header: str | None) -> None:
+        self.latencies.append(elapsed_ms)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if header is not None:
+            self.headers[header] = self.headers.get(header, 0) + 1
+
+    def summary(self, elapsed_s: float) -> dict[str, object]:
+        return {
+            "requests": len(self.latencies),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "headers": dict(sorted(self.headers.items())),
+            "throughput_rps": round(len(self.latencies) / elapsed_s, 2) if elapsed_s else 0.0,
+            "p50_ms": round(percentile(self.latencies, 50), 2),
+            "p95_ms": round(percentile(self.latencies, 95), 2),
+            "mean_ms": round(statistics.fmean(self.latencies), 2) if self.latencies else 0.0,
+        }
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -24,31 +71,46 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank]
 
 
+def _get(
+    host: str, port: int, target: Target, header: str, conn: http.client.HTTPConnection | None
+) -> tuple[int, str | None, http.client.HTTPConnection | None]:
+    if conn is None:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("GET", target.path, headers={"Cookie": target.cookie} if target.cookie else {})
+    response = conn.getresponse()
+    response.read()
+    value = response.getheader(header)
+    if response.getheader("Connection", "").lower() == "close" or response.will_close:
+        conn.close()
+        return response.status, value, None
+    return response.status, value, conn
+
+
+def _warm_up(host: str, port: int, order: list[Target], header: str, count: int) -> None:
+    """One request per name, then more up to `count`: caches filled, connections opened."""
+    first: dict[str, Target] = {}
+    for target in order:
+        first.setdefault(target.name, target)
+    plan = list(first.values())
+    plan += [order[i % len(order)] for i in range(max(0, count - len(plan)))]
+    for target in plan:
+        _get(host, port, target, header, None)
+
+
 def run(
-    host: str, port: int, path: str, cookie: str, concurrency: int, duration: float,
-    max_requests: int, warmup: int = 5,
+    host: str, port: int, targets: list[Target], concurrency: int, duration: float,
+    max_requests: int, warmup: int = 5, header: str = "X-Page-Cache", announce: bool = False,
 ) -> dict[str, object]:
-    headers = {"Cookie": cookie} if cookie else {}
+    order = list(targets)
+    random.Random(15).shuffle(order)  # users and pages interleaved, the same order every run
     lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    tallies = {target.name: Tally() for target in order}
     errors: list[str] = []
     issued = 0
 
-    def get(conn: http.client.HTTPConnection | None) -> tuple[int, http.client.HTTPConnection]:
-        if conn is None:
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.getheader("Connection", "").lower() == "close" or response.will_close:
-            conn.close()
-            return response.status, None  # type: ignore[return-value]
-        return response.status, conn
-
-    for _ in range(warmup):  # fill caches, open the database connections
-        get(None)
-
+    _warm_up(host, port, order, header, warmup)
+    if announce:
+        print(json.dumps({"ready": True}), flush=True)
     deadline = time.perf_counter() + duration
 
     def worker() -> None:
@@ -58,19 +120,19 @@ def run(
             with lock:
                 if issued >= max_requests or time.perf_counter() >= deadline:
                     break
+                target = order[issued % len(order)]
                 issued += 1
             started = time.perf_counter()
             try:
-                status, conn = get(conn)
+                status, value, conn = _get(host, port, target, header, conn)
             except (OSError, http.client.HTTPException) as exc:
                 conn = None
                 with lock:
-                    errors.append(repr(exc))
+                    errors.append(f"{target.name}: {exc!r}")
                 continue
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
+                tallies[target.name].add(elapsed, status, value)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -79,18 +141,23 @@ def run(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    total = Tally()
+    for tally in tallies.values():
+        total.latencies += tally.latencies
+        for status, n in tally.statuses.items():
+            total.statuses[status] = total.statuses.get(status, 0) + n
+        for value, n in tally.headers.items():
+            total.headers[value] = total.headers.get(value, 0) + n
+    paths = sorted({t.path for t in order})
     return {
-        "path": path,
-        "requests": len(latencies),
+        "path": paths[0] if len(paths) == 1 else f"{len(order)} targets",
+        **total.summary(elapsed),
         "errors": len(errors),
         "error_sample": errors[:3],
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "elapsed_s": round(elapsed, 3),
-        "throughput_rps": round(len(latencies) / elapsed, 2) if elapsed else 0.0,
-        "p50_ms": round(percentile(latencies, 50), 2),
-        "p95_ms": round(percentile(latencies, 95), 2),
-        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
         "concurrency": concurrency,
+        "users": len({t.cookie for t in order}),
+        "by_name": {name: tally.summary(elapsed) for name, tally in tallies.items()},
     }
 
 
@@ -98,15 +165,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--path", required=True)
+    parser.add_argument("--path", help="one path (with --cookie)")
     parser.add_argument("--cookie", default="")
+    parser.add_argument("--targets", help="a JSON file of {name, path, cookie}, or - for stdin")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--count-header", default="X-Page-Cache")
+    parser.add_argument("--announce", action="store_true")
     args = parser.parse_args()
+    if args.targets:
+        with open(args.targets) if args.targets != "-" else sys.stdin as source:
+            targets = [Target(t["name"], t["path"], t.get("cookie", "")) for t in json.load(source)]
+    elif args.path:
+        targets = [Target(args.path, args.path, args.cookie)]
+    else:
+        parser.error("give --path or --targets")
     result = run(
-        args.host, args.port, args.path, args.cookie, args.concurrency, args.duration,
-        args.max_requests,
+        args.host, args.port, targets, args.concurrency, args.duration, args.max_requests,
+        args.warmup, args.count_header, args.announce,
     )
     print(json.dumps(result))
 

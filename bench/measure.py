@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Flask
@@ -21,6 +22,21 @@ class Page:
     name: str
     path: str
     username: str = "chutich"
+
+
+def pages(directive_id: int, unit_id: int) -> list[Page]:
+    """The pages under test; the list is filtered like a person would filter it."""
+    # ten years of economic tasks still overdue that mention the budget, as a person would ask
+    list_query = urlencode(
+        {"period": "all", "field": "kinh_te", "bucket": "overdue", "q": "ngân sách"}
+    )
+    return [
+        Page("dashboard", "/dashboard"),
+        Page("directive list (filtered)", f"/directives?{list_query}"),
+        Page("directive page", f"/directives/{directive_id}"),
+        Page("unit page", f"/units/{unit_id}"),
+        Page("first page", "/"),
+    ]
 
 
 @contextlib.contextmanager
