@@ -332,8 +332,9 @@ def test_the_navigation_shows_the_count_on_every_page(world):
 
 
 def test_the_count_is_kept_until_the_data_changes(world):
-    """A page served from the page cache costs no query for the count in the menu (it rides with the user); a
-    change (an upload waiting for review, too) shows in the count on the next page."""
+    """A page served from the page cache costs no query for the count in the menu (it rides
+    with the user); a change (an upload waiting for review, too) shows in the count on the next
+    page."""
     from tracker.intake import drafts
 
     client = login(world, "vanphong")
