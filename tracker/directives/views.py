@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from flask import Blueprint, request, url_for
 
@@ -10,15 +12,13 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
 from tracker.core.pagecache import render_page
-from tracker.directives import dashboard, listing, queries
+from tracker.directives import dashboard, list_rows, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
-from tracker.directives.presenters import status_book
 from tracker.directives.status import (
     BUCKET_COLOURS,
     BUCKET_LABELS,
     BUCKET_ORDER,
-    EXTENDED,
     Bucket,
     fmt_rate,
     summarize,
@@ -58,17 +58,6 @@ def status_template_globals() -> dict:
 INDEX_PER_PAGE = 50
 
 
-def _statuses(directives: list, as_of, against: str = EXTENDED) -> dict:  # noqa: ANN001
-    """Each directive's and sub-directive's status as of the day (one history load)."""
-    book = status_book(directives, as_of, against)
-    statuses = {}
-    for d in directives:
-        statuses[d.id] = book.directive(d)
-        for child in d.children:
-            statuses[child.id] = book.directive(child)
-    return statuses
-
-
 @bp.route("/")
 @requires(Action.READ)
 def index():
@@ -88,14 +77,14 @@ def _index_context() -> dict:
     page_no = parse_int(request.args.get("page") or "1", "Số trang không hợp lệ.")
     as_of = clock.today()
     summary = summarize([])
-    directives = []
+    directives: list[list_rows.DirectiveRow] = []
     pager = listing.ResultPage([], 0, 1, INDEX_PER_PAGE)
     if period is not None:
         summary = dashboard.combine(list(dashboard.field_summaries(period.id, as_of).values()))
         pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
-        directives = queries.directives_by_ids(ids)
-    statuses = _statuses(directives, as_of)
+        directives = list_rows.load_rows(ids)
+    statuses = list_rows.row_statuses(directives, as_of)
     return {
         "period": period,
         "periods": periods,
@@ -169,9 +158,10 @@ def list_page():
 def _list_context() -> dict:
     periods = queries.periods_with_directives()
     filters = listing.parse_filters(request.args, periods)
-    page = listing.fetch_page(filters)
+    found = listing.page_ids(filters)
+    page = dataclasses.replace(found, items=list_rows.load_rows(found.items))
     unit_options = listing.unit_options()
-    statuses = _statuses(page.items, filters.as_of, filters.against)
+    statuses = list_rows.row_statuses(page.items, filters.as_of, filters.against)
     return {
         "page": page,
         "filters": filters,
@@ -182,5 +172,4 @@ def _list_context() -> dict:
         "fields": FIELDS,
         "sorts": listing.SORTS,
         "against_labels": listing.AGAINST_LABELS,
-        "last_update": listing.last_update,
     }
