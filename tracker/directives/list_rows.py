@@ -78,33 +78,41 @@ class DirectiveRow:
         return max(stamps) if stamps else None
 
 
+_IDS = sa.bindparam("ids", expanding=True)
+_DIRECTIVE_IDS = sa.bindparam("directive_ids", expanding=True)
+# Built once (the ids bound at execution): SQLAlchemy then keeps their cache keys too.
+_DIRECTIVES = (
+    sa.select(Directive.id, Directive.parent_id, Directive.number, Directive.title,
+              Directive.field, Directive.deadline, Directive.withdrawn_at,
+              Period.year, Period.month, Period.kind)
+    .join(Period, Period.id == Directive.period_id)
+    .where(sa.or_(Directive.id.in_(_IDS), Directive.parent_id.in_(_IDS)))
+    .order_by(Directive.position, Directive.id)
+)
+_ASSIGNMENTS = (
+    sa.select(Assignment.id, Assignment.unit_id, Unit.name, Assignment.role, Assignment.state,
+              Assignment.deadline, Assignment.extended_deadline,
+              Assignment.extension_approved_on, Assignment.completed_on, Assignment.on_time,
+              Assignment.on_time_original, Assignment.last_update_at, Assignment.directive_id)
+    .join(Unit, Unit.id == Assignment.unit_id)
+    .where(Assignment.directive_id.in_(_DIRECTIVE_IDS))
+    .order_by(Assignment.id)
+)
+
+
 def load_rows(ids: Sequence[int]) -> list[DirectiveRow]:
     """These top-level directives in the order given, each with its sub-directives (report
     order) and everyone's assignments and unit names: two queries whatever the page size."""
     if not ids:
         return []
-    d = Directive
+    connection = db.session.connection()
     by_id: dict[int, DirectiveRow] = {}
-    for row in db.session.execute(
-        sa.select(d.id, d.parent_id, d.number, d.title, d.field, d.deadline, d.withdrawn_at,
-                  Period.year, Period.month, Period.kind)
-        .join(Period, Period.id == d.period_id)
-        .where(sa.or_(d.id.in_(ids), d.parent_id.in_(ids)))
-        .order_by(d.position, d.id)
-    ).tuples():
+    for row in connection.execute(_DIRECTIVES, {"ids": list(ids)}).tuples().all():
         by_id[row[0]] = DirectiveRow(*row[:7], period=PeriodKey(row[7], row[8], row[9]))
     for item in by_id.values():
         if item.parent_id is not None and item.parent_id in by_id:
             by_id[item.parent_id].children.append(item)
-    a = Assignment
-    for row in db.session.execute(
-        sa.select(a.id, a.unit_id, Unit.name, a.role, a.state, a.deadline, a.extended_deadline,
-                  a.extension_approved_on, a.completed_on, a.on_time, a.on_time_original,
-                  a.last_update_at, a.directive_id)
-        .join(Unit, Unit.id == a.unit_id)
-        .where(a.directive_id.in_(list(by_id)))
-        .order_by(a.id)
-    ).tuples():
+    for row in connection.execute(_ASSIGNMENTS, {"directive_ids": list(by_id)}).tuples().all():
         owner = by_id[row[-1]]
         owner.assignments.append(UnitWork(*row[:-1], directive=owner))
     return [by_id[i] for i in ids if i in by_id]

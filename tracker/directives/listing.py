@@ -411,14 +411,17 @@ def _unit_type(unit_type: str | None, unit_class: str | None, name: str) -> str:
     return unit_type or infer_type(unit_class, name)
 
 
+_ACTIVE_UNITS = (
+    sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind)
+    .where(Unit.active)
+    .order_by(Unit.position, Unit.name)
+)
+
+
 def unit_options() -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """(id, name) of the active units in the catalogue's order, for the unit filter, and the
     kinds of unit present, for the group filter (one query)."""
-    rows = db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind)
-        .where(Unit.active)
-        .order_by(Unit.position, Unit.name)
-    ).tuples().all()
+    rows = db.session.connection().execute(_ACTIVE_UNITS).tuples().all()
     types = [_unit_type(utype, kind, name) for _, name, utype, kind in rows]
     return [(uid, name) for uid, name, _, _ in rows], groups_present(types)
 

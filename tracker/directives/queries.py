@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -114,16 +116,30 @@ def periods_with_counts() -> list[tuple[Period, int]]:
     return [(period, n) for period, n in rows]
 
 
+_PERIODS_WITH_DIRECTIVES = (
+    sa.select(Period)
+    .where(sa.exists().where(Directive.period_id == Period.id))
+    .order_by(*Period.newest_first())
+)
+
+
 def periods_with_directives() -> list[Period]:
     """Every period that has directives, newest first: one probe of the period index per period,
-    not a scan of every directive (pages call this on every request)."""
-    return list(
-        db.session.scalars(
-            sa.select(Period)
-            .where(sa.exists().where(Directive.period_id == Period.id))
-            .order_by(*Period.newest_first())
-        )
-    )
+    not a scan of every directive (pages call this on every request, so the statement is built
+    once)."""
+    return list(db.session.scalars(_PERIODS_WITH_DIRECTIVES))
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_and_caption(year: int, month: int, kind: str) -> tuple[str, str]:
+    ref = PeriodKey(year, month, kind)
+    return ref.key, ref.caption
+
+
+def period_options(periods: list[Period]) -> list[tuple[int, str, str]]:
+    """(id, key, caption) of each period, for a picker: the texts are remembered per process
+    (a picker of ten years asks for hundreds of them per page)."""
+    return [(p.id, *_key_and_caption(p.year, p.month, p.kind)) for p in periods]
 
 
 def pick_default(periods: list[Period]) -> Period | None:

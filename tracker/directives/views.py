@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Blueprint, request, url_for
@@ -32,6 +33,21 @@ bp = Blueprint("directives", __name__)
 
 def directive_url(directive_id: int) -> str:
     return url_for("work.directive", directive_id=directive_id)
+
+
+def id_links(endpoint: str, key: str) -> Callable[[int], str]:
+    """The URLs of an endpoint taking one integer id, resolved by url_for once: a page of rows
+    links hundreds of units and directives, and url_for costs more than the rest of a link."""
+    marker = 987654321
+    head, _, tail = url_for(endpoint, **{key: marker}).partition(str(marker))
+    return lambda value: f"{head}{value}{tail}"
+
+
+def _row_links() -> dict[str, Callable[[int], str]]:
+    return {
+        "directive_href": id_links("work.directive", "directive_id"),
+        "unit_href": id_links("units.detail", "unit_id"),
+    }
 
 
 def fmt_int(value: int) -> str:
@@ -88,11 +104,13 @@ def _index_context() -> dict:
     return {
         "period": period,
         "periods": periods,
+        "period_options": queries.period_options(periods),
         "directives": directives,
         "as_of": as_of,
         "statuses": statuses,
         "summary": summary,
         "index_pager": pager,
+        **_row_links(),
     }
 
 
@@ -166,10 +184,12 @@ def _list_context() -> dict:
         "page": page,
         "filters": filters,
         "periods": periods,
+        "period_options": queries.period_options(periods),
         "statuses": statuses,
         "units": unit_options[0],
         "group_choices": unit_options[1],
         "fields": FIELDS,
         "sorts": listing.SORTS,
         "against_labels": listing.AGAINST_LABELS,
+        **_row_links(),
     }
