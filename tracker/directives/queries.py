@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import sqlalchemy as sa
@@ -10,6 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.core import clock
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.status import Bucket, Summary
+from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
 
 
@@ -98,6 +101,30 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
     )
     by_id = {d.id: d for d in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+@functools.lru_cache(maxsize=32)
+def _summary_statement(period_id: int, as_of: dt.date, today: dt.date) -> sa.Select:
+    """Built once per period and day (today decides whether as_of reads the history): building
+    the bucket statement costs about what running it does."""
+    del today  # part of the cache key only
+    buckets = directive_buckets(as_of, period_id=period_id)
+    return (
+        sa.select(buckets.c.bucket, sa.func.count())
+        .join(Directive, Directive.id == buckets.c.directive_id)
+        .where(Directive.parent_id.is_(None))
+        .group_by(buckets.c.bucket)
+    )
+
+
+def period_summary(period_id: int, as_of: dt.date) -> Summary:
+    """The period's top-level directives counted per bucket as of the day, in SQL (the first
+    page's strip; dashboard.field_summaries counts the same per field)."""
+    summary = Summary()
+    statement = _summary_statement(period_id, as_of, clock.today())
+    for bucket, count in db.session.execute(statement).tuples():
+        summary.counts[Bucket(bucket)] += count
+    return summary
 
 
 # --- Periods ---------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def _index_context() -> dict:
     directives: list[list_rows.DirectiveRow] = []
     pager = listing.ResultPage([], 0, 1, INDEX_PER_PAGE)
     if period is not None:
-        summary = dashboard.combine(list(dashboard.field_summaries(period.id, as_of).values()))
+        summary = queries.period_summary(period.id, as_of)
         pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
         directives = list_rows.load_rows(ids)
