@@ -150,3 +150,15 @@ def test_bucket_statement_is_built_once_and_bound_to_each_request_ids(varied):
         assert listing.page_ids(f).items == expected, query
     info = listing._ordered_by_shape.cache_info()
     assert (info.misses, info.hits) == (2, 1)  # among candidates twice, the whole period once
+
+
+def test_unit_filter_over_all_periods_keeps_what_the_probe_keeps(demo):
+    """Over every period the unit filter starts from the unit's assignments (_given_to); it
+    must keep exactly the directives the per-directive probe (_touches) keeps."""
+    copy_period(2023, 4)
+    d = Directive
+    for unit_id in {a.unit_id for x in demo_directives() for a in x.assignments}:
+        given = set(db.session.scalars(sa.select(d.id).where(listing._given_to(unit_id, d))))
+        probed = set(db.session.scalars(sa.select(d.id).where(
+            listing.top_level(d), listing._touches(unit_id, d))))
+        assert given == probed and given, unit_id

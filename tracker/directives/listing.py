@@ -202,6 +202,17 @@ def _touches(unit_ids: int | tuple[int, ...], d: type[Directive]) -> sa.ColumnEl
     )
 
 
+def _given_to(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
+    """_touches for one unit over every period, driven from the unit's assignments (a few
+    thousand in ten years) instead of probing every directive of ten years."""
+    c = aliased(Directive)
+    top = sa.func.coalesce(c.parent_id, c.id)
+    return d.id.in_(
+        sa.select(top).join(Assignment, Assignment.directive_id == c.id)
+        .where(Assignment.unit_id == unit_id)
+    )
+
+
 def _matches_text(q: str, d: type[Directive]) -> sa.ColumnElement[bool]:
     """Accent-insensitive: the folded query inside the folded text, of it or a sub-directive."""
     folded = " ".join(fold(q).split())
@@ -222,7 +233,7 @@ def _narrowing(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool
     if f.field:
         clauses.append(d.field == f.field)
     if f.unit_id:
-        clauses.append(_touches(f.unit_id, d))
+        clauses.append(_given_to(f.unit_id, d) if f.period is None else _touches(f.unit_id, d))
     if f.group:
         clauses.append(_touches(f.group_unit_ids, d))
     if f.q:
@@ -344,7 +355,7 @@ def _ordered(
 CANDIDATES = sa.bindparam("candidates", expanding=True)
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)
 def _ordered_by_shape(shape: _Shape, among_candidates: bool) -> sa.Select:
     """_ordered built once per shape, for the candidates (bound as ``candidates`` when run) or
     for a period without narrowing filters. With buckets the statement is large: building it

@@ -103,7 +103,7 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def _summary_statement(period_id: int, as_of: dt.date, today: dt.date) -> sa.Select:
     """Built once per period and day (today decides whether as_of reads the history): building
     the bucket statement costs about what running it does."""
