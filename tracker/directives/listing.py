@@ -274,7 +274,7 @@ def _clauses(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool]]
     return [*_base_clauses(_Shape.of(f), d), *_narrowing(f, d)]
 
 
-def _last_updates(period_id: int | None, directive_ids: Any) -> sa.Subquery:
+def _last_updates(period_id: int | None, directive_ids: list[int] | None) -> sa.Subquery:
     """(directive_id, last) latest progress of a directive's own or its sub-directives' work,
     for the period's (or these top-level) directives."""
     d = aliased(Directive)
@@ -320,10 +320,10 @@ def _candidates(f: ListFilters) -> list[int] | None:
 
 
 def _ordered(
-    shape: _Shape, where: list[sa.ColumnElement[bool]], candidates: Any = None
+    shape: _Shape, where: list[sa.ColumnElement[bool]], candidates: list[int] | None = None
 ) -> sa.Select:
     """Ids of the top-level directives matching ``where`` and the bucket, sorted; buckets and
-    last updates are computed for the candidates alone when given (ids or a bound parameter)."""
+    last updates are computed for the candidates alone when given."""
     d = Directive
     stmt = sa.select(d.id).join(Period, Period.id == d.period_id).where(*where)
     buckets = None
@@ -352,19 +352,12 @@ def _ordered(
     return stmt.order_by(*order)
 
 
-CANDIDATES = sa.bindparam("candidates", expanding=True)
-
-
 @functools.lru_cache(maxsize=16)
-def _ordered_by_shape(shape: _Shape, among_candidates: bool) -> sa.Select:
-    """_ordered built once per shape, for the candidates (bound as ``candidates`` when run) or
-    for a period without narrowing filters. With buckets the statement is large: building it
-    and its cache key cost more than the database takes to run it."""
-    d = Directive
-    if among_candidates:
-        where = [d.id.in_(CANDIDATES), directive_exists(shape.as_of, d)]
-        return _ordered(shape, where, CANDIDATES)
-    return _ordered(shape, _base_clauses(shape, d))
+def _ordered_by_shape(shape: _Shape) -> sa.Select:
+    """_ordered for a period (or all) without narrowing filters, built once per shape: what
+    the first page's summary links to (a period's directives in one bucket). The values in it
+    are all part of the shape."""
+    return _ordered(shape, _base_clauses(shape, Directive))
 
 
 def filtered_select(f: ListFilters) -> sa.Select:
@@ -509,10 +502,11 @@ def page_ids(f: ListFilters) -> ResultPage:
     if candidates is None and f.bucket is None and f.sort != "bucket":
         return _by_period(f) if f.sort == "number" else _counted(f)
     if candidates is not None:
-        stmt = _ordered_by_shape(_Shape.of(f), True)
-        ids = list(db.session.scalars(stmt, {"candidates": candidates}))
+        d = Directive
+        where = [d.id.in_(candidates), directive_exists(f.as_of, d)]
+        ids = list(db.session.scalars(_ordered(_Shape.of(f), where, candidates)))
     elif not f.narrowed:
-        ids = list(db.session.scalars(_ordered_by_shape(_Shape.of(f), False)))
+        ids = list(db.session.scalars(_ordered_by_shape(_Shape.of(f))))
     else:
         ids = list(db.session.scalars(filtered_select(f)))
     start = (f.page - 1) * f.per_page
