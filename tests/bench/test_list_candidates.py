@@ -21,6 +21,11 @@ from tracker.extensions import db
         {"period": "all", "q": "ngân sách", "bucket": "done_late"},
         {"period": "all", "unit": "30", "bucket": "in_progress", "sort": "bucket"},
         {"period": "2025-12", "field": "noi_chinh", "sort": "bucket"},
+        {"period": "all", "q": "ngân sách", "sort": "updated", "order": "desc"},
+        {"period": "all", "field": "kinh_te", "sort": "deadline"},
+        {"period": "all", "kind": "xa_phuong", "page": "2"},
+        {"period": "all", "field": "kinh_te", "q": "ngân sách", "bucket": "overdue",
+         "as_of": "01/12/2025"},
     ],
 )
 def test_candidate_shortcut_changes_no_row(app: Flask, args: dict, monkeypatch) -> None:
@@ -28,9 +33,12 @@ def test_candidate_shortcut_changes_no_row(app: Flask, args: dict, monkeypatch) 
     app.config["TRACKER_TODAY"] = dt.date(2025, 12, 15)
     with app.test_request_context():
         periods = [p for p, _ in queries.periods_with_counts()]
-        f = listing.parse_filters(MultiDict({**args, "per_page": "100"}), periods)
-        narrowed = [d.id for d in db.session.scalars(listing.filtered_select(f))]
+        f = listing.parse_filters(MultiDict({"per_page": "20", **args}), periods)
+        narrowed = listing.page_ids(f)
+        full = list(db.session.scalars(listing.filtered_select(f)))
         monkeypatch.setattr(listing, "MAX_CANDIDATES", -1)  # never narrow
-        full = [d.id for d in db.session.scalars(listing.filtered_select(f))]
-    assert narrowed == full
+        unnarrowed = listing.page_ids(f)
+    start = (f.page - 1) * f.per_page
+    assert narrowed.items == unnarrowed.items == full[start : start + f.per_page]
+    assert narrowed.total == unnarrowed.total == len(full)
     assert full or args.get("sort") == "bucket"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import g, has_app_context
@@ -16,14 +17,24 @@ from tracker.extensions import db
 
 
 def load_calendar() -> WorkCalendar:
-    """The calendar with the admin's exceptions, cached for the request or job."""
+    """The calendar with the admin's exceptions, cached for the request or job (one query);
+    the same exceptions give the same calendar object in the whole process, so its counts of
+    working days per year are not recomputed on every request."""
     if has_app_context() and "work_calendar" in g:
         return g.work_calendar
-    rows = db.session.execute(sa.select(CalendarException.day, CalendarException.kind)).all()
-    calendar = WorkCalendar({day: kind for day, kind in rows})
+    rows = db.session.execute(
+        sa.select(CalendarException.day, CalendarException.kind).order_by(CalendarException.day)
+    ).tuples().all()
+    calendar = _calendar_of(tuple(rows))
     if has_app_context():
         g.work_calendar = calendar
     return calendar
+
+
+@lru_cache(maxsize=8)
+def _calendar_of(exceptions: tuple[tuple[dt.date, str], ...]) -> WorkCalendar:
+    """Never changed once built (its per-year counts only fill in), so safe to share."""
+    return WorkCalendar(dict(exceptions))
 
 
 MAX_NOTE = 200

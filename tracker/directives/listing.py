@@ -8,12 +8,13 @@ rule), so the page's query count and cost do not grow with the number of directi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased
 
 from tracker.core import clock
 from tracker.core.errors import UserError
@@ -60,6 +61,11 @@ class ListFilters:
     against: str = EXTENDED
     page: int = 1
     per_page: int = PER_PAGE
+
+    @property
+    def narrowed(self) -> bool:
+        """Filters other than the period, the day and the bucket are set."""
+        return bool(self.field or self.unit_id or self.group or self.q)
 
     @property
     def period_key(self) -> str:
@@ -177,6 +183,14 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
     )
 
 
+def top_level(d: type[Directive]) -> sa.ColumnElement[bool]:
+    """Without a parent, written so that no index on parent_id is used for it: nearly every
+    directive is top-level, but SQLite's statistics cannot tell NULL from the other values and
+    would walk that index through ten years of directives instead of the period's or the
+    field's index."""
+    return sa.func.coalesce(d.parent_id, 0) == 0
+
+
 def _touches(unit_ids: int | tuple[int, ...], d: type[Directive]) -> sa.ColumnElement[bool]:
     """The directive or one of its sub-directives is assigned to the unit (or to one of them)."""
     c = aliased(Directive)
@@ -185,6 +199,17 @@ def _touches(unit_ids: int | tuple[int, ...], d: type[Directive]) -> sa.ColumnEl
         sa.select(Assignment.id)
         .join(c, c.id == Assignment.directive_id)
         .where(Assignment.unit_id.in_(ids), sa.or_(c.id == d.id, c.parent_id == d.id))
+    )
+
+
+def _given_to(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
+    """_touches for one unit over every period, driven from the unit's assignments (a few
+    thousand in ten years) instead of probing every directive of ten years."""
+    c = aliased(Directive)
+    top = sa.func.coalesce(c.parent_id, c.id)
+    return d.id.in_(
+        sa.select(top).join(Assignment, Assignment.directive_id == c.id)
+        .where(Assignment.unit_id == unit_id)
     )
 
 
@@ -202,17 +227,71 @@ def _matches_text(q: str, d: type[Directive]) -> sa.ColumnElement[bool]:
     )
 
 
-def _last_updates(period_id: int | None) -> sa.Subquery:
-    """(directive_id, last) latest progress of a directive's own or its sub-directives' work."""
+def _narrowing(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool]]:
+    """The filters other than the period and the bucket."""
+    clauses = []
+    if f.field:
+        clauses.append(d.field == f.field)
+    if f.unit_id:
+        clauses.append(_given_to(f.unit_id, d) if f.period is None else _touches(f.unit_id, d))
+    if f.group:
+        clauses.append(_touches(f.group_unit_ids, d))
+    if f.q:
+        clauses.append(_matches_text(f.q, d))
+    return clauses
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What shapes the statement of the sorted ids, besides the narrowing filters: two requests
+    of the same shape share one statement (see _ordered_by_shape)."""
+
+    as_of: dt.date
+    today: dt.date  # as_of before it: the buckets are rebuilt from the history
+    against: str
+    bucket: Bucket | None
+    sort: str
+    order: str
+    period_id: int | None
+
+    @classmethod
+    def of(cls, f: ListFilters) -> _Shape:
+        period_id = f.period.id if f.period is not None else None
+        return cls(f.as_of, clock.today(), f.against, f.bucket, f.sort, f.order, period_id)
+
+
+def _base_clauses(shape: _Shape, d: type[Directive]) -> list[sa.ColumnElement[bool]]:
+    """Top-level directives of the period (or of all) existing on the day (as of a past day,
+    directives entered later are not listed)."""
+    clauses = [top_level(d), directive_exists(shape.as_of, d)]
+    if shape.period_id is not None:
+        clauses.append(d.period_id == shape.period_id)
+    return clauses
+
+
+def _clauses(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the bucket."""
+    return [*_base_clauses(_Shape.of(f), d), *_narrowing(f, d)]
+
+
+def _last_updates(period_id: int | None, directive_ids: list[int] | None) -> sa.Subquery:
+    """(directive_id, last) latest progress of a directive's own or its sub-directives' work,
+    for the period's (or these top-level) directives."""
     d = aliased(Directive)
-    own = sa.select(Assignment.directive_id.label("key"), Assignment.last_update_at.label("at"))
+    own = (
+        sa.select(Assignment.directive_id.label("key"), Assignment.last_update_at.label("at"))
+        .join(d, d.id == Assignment.directive_id)
+    )
     via_child = (
         sa.select(d.parent_id.label("key"), Assignment.last_update_at.label("at"))
         .join(d, d.id == Assignment.directive_id)
         .where(d.parent_id.is_not(None))
     )
-    if period_id is not None:
-        own = own.join(d, d.id == Assignment.directive_id).where(d.period_id == period_id)
+    if directive_ids is not None:
+        own = own.where(d.id.in_(directive_ids))
+        via_child = via_child.where(d.parent_id.in_(directive_ids))
+    elif period_id is not None:
+        own = own.where(d.period_id == period_id)
         via_child = via_child.where(d.period_id == period_id)
     both = sa.union_all(own, via_child).subquery("updates")
     return (
@@ -225,106 +304,134 @@ def _last_updates(period_id: int | None) -> sa.Subquery:
 MAX_CANDIDATES = 5000  # beyond this, computing every bucket is as cheap as a long IN list
 
 
-def _candidates(f: ListFilters, period_id: int | None) -> list[int] | None:
-    """Ids of the top-level directives the other filters keep (None when only the period
-    filters, or too many): buckets are then computed for these alone. One cheap query here
-    saves aggregating ten years of assignments (and SQLite re-running the text match inside
-    every bucket subquery)."""
-    if not (f.field or f.unit_id or f.group or f.q):
+def _candidates(f: ListFilters) -> list[int] | None:
+    """Ids of the top-level directives the filters other than the bucket keep, found once (None
+    when only the period filters, or too many). The rest of the request works on these ids: the
+    text match (a scan of every directive's text) is not run again in the count, the page and
+    every bucket subquery, and buckets are aggregated for these directives alone."""
+    if not f.narrowed:
         return None
     c = aliased(Directive, name="cand")
-    stmt = sa.select(c.id).where(c.parent_id.is_(None)).limit(MAX_CANDIDATES + 1)
-    if period_id is not None:
-        stmt = stmt.where(c.period_id == period_id)
-    if f.field:
-        stmt = stmt.where(c.field == f.field)
-    if f.unit_id:
-        stmt = stmt.where(_touches(f.unit_id, c))
-    if f.group:
-        stmt = stmt.where(_touches(f.group_unit_ids, c))
-    if f.q:
-        stmt = stmt.where(_matches_text(f.q, c))
+    stmt = sa.select(c.id).where(top_level(c), *_narrowing(f, c)).limit(MAX_CANDIDATES + 1)
+    if f.period is not None:
+        stmt = stmt.where(c.period_id == f.period.id)
     ids = list(db.session.scalars(stmt))
     return ids if len(ids) <= MAX_CANDIDATES else None
 
 
-def filtered_select(f: ListFilters, ids_only: bool = False) -> sa.Select:
-    """Top-level directives matching the filters, sorted, with what the rows show loaded
-    (or, with ids_only, just their ids in that order)."""
+def _ordered(
+    shape: _Shape, where: list[sa.ColumnElement[bool]], candidates: list[int] | None = None
+) -> sa.Select:
+    """Ids of the top-level directives matching ``where`` and the bucket, sorted; buckets and
+    last updates are computed for the candidates alone when given."""
     d = Directive
-    stmt = sa.select(d.id if ids_only else d).join(Period, Period.id == d.period_id)
-    stmt = stmt.where(d.parent_id.is_(None))
-    if not ids_only:
-        stmt = stmt.options(
-            contains_eager(d.period),
-            selectinload(d.assignments).joinedload(Assignment.unit),
-            selectinload(d.children).selectinload(Directive.assignments).joinedload(Assignment.unit),
-            # directive_status asks every sub-directive for its own sub-directives.
-            selectinload(d.children).selectinload(Directive.children),
-        )
-    period_id = f.period.id if f.period is not None else None
-    if period_id is not None:
-        stmt = stmt.where(d.period_id == period_id)
-    # As of a past day, directives entered later are not listed (a no-op for today).
-    stmt = stmt.where(directive_exists(f.as_of, d))
-    if f.field:
-        stmt = stmt.where(d.field == f.field)
-    if f.unit_id:
-        stmt = stmt.where(_touches(f.unit_id, d))
-    if f.group:
-        stmt = stmt.where(_touches(f.group_unit_ids, d))
-    if f.q:
-        stmt = stmt.where(_matches_text(f.q, d))
+    stmt = sa.select(d.id).join(Period, Period.id == d.period_id).where(*where)
     buckets = None
-    if f.bucket is not None or f.sort == "bucket":
+    if shape.bucket is not None or shape.sort == "bucket":
         buckets = directive_buckets(
-            f.as_of, f.against, period_id=period_id, directive_ids=_candidates(f, period_id)
+            shape.as_of, shape.against, period_id=shape.period_id, directive_ids=candidates
         )
         stmt = stmt.join(buckets, buckets.c.directive_id == d.id)
-        if f.bucket is not None:
-            stmt = stmt.where(buckets.c.bucket == f.bucket.value)
-    desc = f.order == "desc"
-    number_order = [d.position.desc() if desc else d.position.asc(), d.id]
+        if shape.bucket is not None:
+            stmt = stmt.where(buckets.c.bucket == shape.bucket.value)
+    desc = shape.order == "desc"
     newest_first = Period.newest_first()
-    if f.sort == "deadline":
+    if shape.sort == "deadline":
         key = d.deadline.desc() if desc else d.deadline.asc()
         order = [key.nulls_last(), *newest_first, d.position, d.id]
-    elif f.sort == "bucket" and buckets is not None:
+    elif shape.sort == "bucket" and buckets is not None:
         rank = bucket_rank(buckets.c.bucket)
         order = [rank.desc() if desc else rank.asc(), *newest_first, d.position, d.id]
-    elif f.sort == "updated":
-        last = _last_updates(period_id)
+    elif shape.sort == "updated":
+        last = _last_updates(shape.period_id, candidates)
         stmt = stmt.outerjoin(last, last.c.directive_id == d.id)
         key = last.c.last.desc() if desc else last.c.last.asc()
         order = [key.nulls_last(), *newest_first, d.position, d.id]
     else:
-        order = [*newest_first, *number_order]
+        order = [*newest_first, d.position.desc() if desc else d.position.asc(), d.id]
     return stmt.order_by(*order)
+
+
+@functools.lru_cache(maxsize=16)
+def _ordered_by_shape(shape: _Shape) -> sa.Select:
+    """_ordered for a period (or all) without narrowing filters, built once per shape: what
+    the first page's summary links to (a period's directives in one bucket). The values in it
+    are all part of the shape."""
+    return _ordered(shape, _base_clauses(shape, Directive))
+
+
+def filtered_select(f: ListFilters) -> sa.Select:
+    """Ids of the top-level directives matching the filters, sorted (every filter in this one
+    statement: what page_ids computes in parts)."""
+    return _ordered(_Shape.of(f), _clauses(f, Directive))
+
+
+def _by_period(f: ListFilters) -> ResultPage:
+    """A page in number order without a bucket: the matches counted per period (one grouped
+    query, newest period first), then the page read from the few periods it spans only, so
+    that "all periods" sorts one page's periods, not ten years of directives."""
+    d = Directive
+    clauses = _clauses(f, d)
+    counts = (
+        sa.select(d.period_id.label("period_id"), sa.func.count().label("n"))
+        .where(*clauses)
+        .group_by(d.period_id)
+        .subquery("counts")
+    )
+    rows = db.session.execute(
+        sa.select(counts.c.period_id, counts.c.n)
+        .join(Period, Period.id == counts.c.period_id)
+        .order_by(*Period.newest_first())
+    ).tuples().all()
+    skip = (f.page - 1) * f.per_page
+    spanned: list[int] = []
+    seen = first = 0
+    for period_id, n in rows:
+        if seen + n > skip and seen < skip + f.per_page:
+            if not spanned:
+                first = seen  # matches before the first period the page spans
+            spanned.append(period_id)
+        seen += n
+    ids: list[int] = []
+    if spanned:
+        stmt = _ordered(_Shape.of(f), [*clauses, d.period_id.in_(spanned)])
+        ids = list(db.session.scalars(stmt.offset(skip - first).limit(f.per_page)))
+    return ResultPage(ids, seen, f.page, f.per_page)
+
+
+def _counted(f: ListFilters) -> ResultPage:
+    """A page sorted by deadline or last update, without a bucket: a count and the page."""
+    stmt = filtered_select(f)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    start = (f.page - 1) * f.per_page
+    ids = list(db.session.scalars(stmt.offset(start).limit(f.per_page)))
+    return ResultPage(ids, total, f.page, f.per_page)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unit_type(unit_type: str | None, unit_class: str | None, name: str) -> str:
+    """The unit's typed kind; inferring it from the name (unidecode) is remembered per
+    process, being a pure function of the three."""
+    return unit_type or infer_type(unit_class, name)
+
+
+_ACTIVE_UNITS = (
+    sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind)
+    .where(Unit.active)
+    .order_by(Unit.position, Unit.name)
+)
 
 
 def unit_options() -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """(id, name) of the active units in the catalogue's order, for the unit filter, and the
     kinds of unit present, for the group filter (one query)."""
-    rows = db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind)
-        .where(Unit.active)
-        .order_by(Unit.position, Unit.name)
-    ).tuples().all()
-    types = [utype or infer_type(kind, name) for _, name, utype, kind in rows]
+    rows = db.session.connection().execute(_ACTIVE_UNITS).tuples().all()
+    types = [_unit_type(utype, kind, name) for _, name, utype, kind in rows]
     return [(uid, name) for uid, name, _, _ in rows], groups_present(types)
 
 
 def unit_choices() -> list[tuple[int, str]]:
     return unit_options()[0]
-
-
-def last_update(directive: Directive) -> dt.datetime | None:
-    """The latest progress on the directive or its sub-directives (loaded, no query)."""
-    stamps = [a.last_update_at for a in directive.assignments if a.last_update_at]
-    for child in directive.children:
-        stamps += [a.last_update_at for a in child.assignments if a.last_update_at]
-    return max(stamps) if stamps else None
-
 
 
 @dataclass(frozen=True)
@@ -381,19 +488,32 @@ class ResultPage:
         yield from range(right_start, pages_end)
 
 
-def fetch_page(f: ListFilters) -> ResultPage:
-    """The page of directives the filters ask for, and how many match in all.
+def page_ids(f: ListFilters) -> ResultPage:
+    """The ids of the page of top-level directives the filters ask for (in order), and how
+    many match in all.
 
-    Without a bucket the usual count + page queries. With one, the bucket computation is the
-    costly part, so it runs once: the matching ids in order, then that page's directives.
+    The other filters narrow first (one query, _candidates); with those ids, or a bucket to
+    compute, every match's id comes sorted in one query and the page is sliced from it; with
+    neither, counting and paging stay in the database.
     """
-    if f.bucket is None and f.sort != "bucket":
-        page = db.paginate(
-            filtered_select(f), page=f.page, per_page=f.per_page, error_out=False, count=True
-        )
-        return ResultPage(list(page.items), page.total or 0, f.page, f.per_page)
-    ids = list(db.session.scalars(filtered_select(f, ids_only=True)))
+    candidates = _candidates(f)
+    if candidates is not None and not candidates:
+        return ResultPage([], 0, f.page, f.per_page)
+    if candidates is None and f.bucket is None and f.sort != "bucket":
+        return _by_period(f) if f.sort == "number" else _counted(f)
+    if candidates is not None:
+        d = Directive
+        where = [d.id.in_(candidates), directive_exists(f.as_of, d)]
+        ids = list(db.session.scalars(_ordered(_Shape.of(f), where, candidates)))
+    elif not f.narrowed:
+        ids = list(db.session.scalars(_ordered_by_shape(_Shape.of(f))))
+    else:
+        ids = list(db.session.scalars(filtered_select(f)))
     start = (f.page - 1) * f.per_page
-    return ResultPage(
-        queries.directives_by_ids(ids[start : start + f.per_page]), len(ids), f.page, f.per_page
-    )
+    return ResultPage(ids[start : start + f.per_page], len(ids), f.page, f.per_page)
+
+
+def fetch_page(f: ListFilters) -> ResultPage:
+    """page_ids with the directives loaded as objects (the JSON API)."""
+    page = page_ids(f)
+    return replace(page, items=queries.directives_by_ids(page.items))

@@ -36,8 +36,11 @@ def uses_history(as_of: dt.date) -> bool:
 
 
 def _row_facts(assignment: Assignment) -> Facts:
+    """The row's facts; a pending extension request counts only when the requests are loaded
+    (a plain row, as the list pages read them, carries none)."""
     facts = facts_of(assignment, withdrawn=assignment.directive.is_withdrawn)
-    if "extension_requests" in inspect(assignment).unloaded:
+    state = inspect(assignment, raiseerr=False)
+    if state is None or "extension_requests" in state.unloaded:
         return facts
     pending = [r for r in assignment.extension_requests if r.status == PENDING]
     if not pending:

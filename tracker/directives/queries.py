@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.core import clock, versioning
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.status import Bucket, Summary
+from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
 
 
@@ -99,6 +104,30 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+@functools.lru_cache(maxsize=8)
+def _summary_statement(period_id: int, as_of: dt.date, today: dt.date) -> sa.Select:
+    """Built once per period and day (today decides whether as_of reads the history): building
+    the bucket statement costs about what running it does."""
+    del today  # part of the cache key only
+    buckets = directive_buckets(as_of, period_id=period_id)
+    return (
+        sa.select(buckets.c.bucket, sa.func.count())
+        .join(Directive, Directive.id == buckets.c.directive_id)
+        .where(Directive.parent_id.is_(None))
+        .group_by(buckets.c.bucket)
+    )
+
+
+def period_summary(period_id: int, as_of: dt.date) -> Summary:
+    """The period's top-level directives counted per bucket as of the day, in SQL (the first
+    page's strip; dashboard.field_summaries counts the same per field)."""
+    summary = Summary()
+    statement = _summary_statement(period_id, as_of, clock.today())
+    for bucket, count in db.session.execute(statement).tuples():
+        summary.counts[Bucket(bucket)] += count
+    return summary
+
+
 # --- Periods ---------------------------------------------------------------------------------
 
 
@@ -115,26 +144,39 @@ def periods_with_counts() -> list[tuple[Period, int]]:
     return [(period, n) for period, n in rows]
 
 
+_PERIODS_WITH_DIRECTIVES = (
+    sa.select(Period)
+    .where(sa.exists().where(Directive.period_id == Period.id))
+    .order_by(*Period.newest_first())
+)
+
+
 def periods_with_directives() -> list[Period]:
     """Every period that has directives, newest first: one probe of the period index per period,
-    not a scan of every directive (pages call this on every request; read once per request,
-    unless the request has written since)."""
+    not a scan of every directive (pages call this on every request, so the statement is built
+    once; read once per request, unless the request has written since)."""
     remembered = g.get(_PERIODS) if has_request_context() else None
     if remembered is not None and not versioning.has_uncommitted_changes(db.session()):
         return list(remembered)
-    periods = list(
-        db.session.scalars(
-            sa.select(Period)
-            .where(sa.exists().where(Directive.period_id == Period.id))
-            .order_by(*Period.newest_first())
-        )
-    )
+    periods = list(db.session.scalars(_PERIODS_WITH_DIRECTIVES))
     if has_request_context():
         setattr(g, _PERIODS, periods)
     return list(periods)
 
 
 _PERIODS = "periods_with_directives"
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_and_caption(year: int, month: int, kind: str) -> tuple[str, str]:
+    ref = PeriodKey(year, month, kind)
+    return ref.key, ref.caption
+
+
+def period_options(periods: list[Period]) -> list[tuple[int, str, str]]:
+    """(id, key, caption) of each period, for a picker: the texts are remembered per process
+    (a picker of ten years asks for hundreds of them per page)."""
+    return [(p.id, *_key_and_caption(p.year, p.month, p.kind)) for p in periods]
 
 
 def pick_default(periods: list[Period]) -> Period | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Blueprint, request, url_for
 
@@ -10,15 +13,13 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
 from tracker.core.pagecache import render_page
-from tracker.directives import cache_scopes, dashboard, listing, queries
+from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
-from tracker.directives.presenters import status_book
 from tracker.directives.status import (
     BUCKET_COLOURS,
     BUCKET_LABELS,
     BUCKET_ORDER,
-    EXTENDED,
     Bucket,
     fmt_rate,
     summarize,
@@ -32,6 +33,21 @@ bp = Blueprint("directives", __name__)
 
 def directive_url(directive_id: int) -> str:
     return url_for("work.directive", directive_id=directive_id)
+
+
+def id_links(endpoint: str, key: str) -> Callable[[int], str]:
+    """The URLs of an endpoint taking one integer id, resolved by url_for once: a page of rows
+    links hundreds of units and directives, and url_for costs more than the rest of a link."""
+    marker = 987654321
+    head, _, tail = url_for(endpoint, **{key: marker}).partition(str(marker))
+    return lambda value: f"{head}{value}{tail}"
+
+
+def _row_links() -> dict[str, Callable[[int], str]]:
+    return {
+        "directive_href": id_links("work.directive", "directive_id"),
+        "unit_href": id_links("units.detail", "unit_id"),
+    }
 
 
 def fmt_int(value: int) -> str:
@@ -66,17 +82,6 @@ def list_scopes() -> list[str] | None:
     return cache_scopes.period_page()
 
 
-def _statuses(directives: list, as_of, against: str = EXTENDED) -> dict:  # noqa: ANN001
-    """Each directive's and sub-directive's status as of the day (one history load)."""
-    book = status_book(directives, as_of, against)
-    statuses = {}
-    for d in directives:
-        statuses[d.id] = book.directive(d)
-        for child in d.children:
-            statuses[child.id] = book.directive(child)
-    return statuses
-
-
 @bp.route("/")
 @requires(Action.READ)
 def index():
@@ -96,22 +101,24 @@ def _index_context() -> dict:
     page_no = parse_int(request.args.get("page") or "1", "Số trang không hợp lệ.")
     as_of = clock.today()
     summary = summarize([])
-    directives = []
+    directives: list[list_rows.DirectiveRow] = []
     pager = listing.ResultPage([], 0, 1, INDEX_PER_PAGE)
     if period is not None:
-        summary = dashboard.combine(list(dashboard.field_summaries(period.id, as_of).values()))
+        summary = queries.period_summary(period.id, as_of)
         pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
-        directives = queries.directives_by_ids(ids)
-    statuses = _statuses(directives, as_of)
+        directives = list_rows.load_rows(ids)
+    statuses = list_rows.row_statuses(directives, as_of)
     return {
         "period": period,
         "periods": periods,
+        "period_options": queries.period_options(periods),
         "directives": directives,
         "as_of": as_of,
         "statuses": statuses,
         "summary": summary,
         "index_pager": pager,
+        **_row_links(),
     }
 
 
@@ -177,18 +184,20 @@ def list_page():
 def _list_context() -> dict:
     periods = queries.periods_with_directives()
     filters = listing.parse_filters(request.args, periods)
-    page = listing.fetch_page(filters)
+    found = listing.page_ids(filters)
+    page = dataclasses.replace(found, items=list_rows.load_rows(found.items))
     unit_options = listing.unit_options()
-    statuses = _statuses(page.items, filters.as_of, filters.against)
+    statuses = list_rows.row_statuses(page.items, filters.as_of, filters.against)
     return {
         "page": page,
         "filters": filters,
         "periods": periods,
+        "period_options": queries.period_options(periods),
         "statuses": statuses,
         "units": unit_options[0],
         "group_choices": unit_options[1],
         "fields": FIELDS,
         "sorts": listing.SORTS,
         "against_labels": listing.AGAINST_LABELS,
-        "last_update": listing.last_update,
+        **_row_links(),
     }
