@@ -381,6 +381,11 @@ def _count_of(
     return sa.func.coalesce(sa.func.sum(sa.case((cond, weight), else_=0)), 0)
 
 
+def _count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``cond`` (0 when none)."""
+    return sa.func.sum(sa.case((cond, 1), else_=0))
+
+
 _COUNTED = [B.DONE_ON_TIME, B.DONE_LATE, B.OVERDUE, B.NO_DEADLINE, B.NOT_STARTED, B.WITHDRAWN]
 
 
@@ -416,24 +421,23 @@ def _materialized(stmt: sa.Select, name: str) -> sa.CTE:
 def _own_counts(day: _Day, against: str, scope: _Scope) -> sa.CTE:
     """Per directive: how many of its own picked assignments (the leads, or all when none is
     lead) are in each bucket (directive_id, own_n, own_<bucket>...)."""
-    facts = _facts_tree(day, against, scope, "ba")
-    per_assignment = (
-        sa.select(facts.c.directive_id, facts.c.role, facts.c.bucket,
-                  sa.func.count().label("n"))
-        .group_by(facts.c.directive_id, facts.c.role, facts.c.bucket)
-    )
-    ab = per_assignment.subquery("assignment_buckets")
-    is_lead = ab.c.role == LEAD
-    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, ab.c.n), else_=0)), 0)
-    all_n = sa.func.sum(ab.c.n)
-    cols = [ab.c.directive_id.label("directive_id")]
-    picked = {b: sa.case((lead_n > 0, _count_of(ab.c.bucket, b, is_lead, ab.c.n)),
-                         else_=_count_of(ab.c.bucket, b, None, ab.c.n)) for b in _COUNTED}
-    cols.append(sa.case((lead_n > 0, lead_n), else_=all_n).label("own_n"))
-    cols += [picked[b].label(f"own_{b.value}") for b in _COUNTED]
+    # Each bucket computed once per assignment (OFFSET 0: not flattened into the sums below,
+    # which read it a dozen times), then one pass per directive.
+    tree = _facts_tree(day, against, scope, "ba")
+    facts = sa.select(tree.c.directive_id, tree.c.role, tree.c.bucket).offset(0).subquery("bf")
+    is_lead = facts.c.role == LEAD
+    lead_n = _count_if(is_lead)
+    has_lead = lead_n > 0
+    cols = [facts.c.directive_id.label("directive_id"),
+            sa.case((has_lead, lead_n), else_=sa.func.count()).label("own_n")]
+    for b in _COUNTED:
+        in_bucket = facts.c.bucket == b.value
+        cols.append(sa.case((has_lead, _count_if(sa.and_(is_lead, in_bucket))),
+                            else_=_count_if(in_bucket)).label(f"own_{b.value}"))
+    grouped = sa.select(*cols).group_by(facts.c.directive_id)
     # Read twice (sub-directives and every directive): computed once, whatever the planner
     # thinks of the period filter (PostgreSQL re-ran it per row on unanalysed tables).
-    return _materialized(sa.select(*cols).group_by(ab.c.directive_id), "own_counts")
+    return _materialized(grouped, "own_counts")
 
 
 def directive_buckets(
