@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
+from tracker.directives.scoreboard import Cell, score_cells
 from tracker.directives.status import (
     BUCKET_LABELS,
     BUCKET_ORDER,
@@ -55,7 +56,10 @@ def field_summaries(period_id: int, as_of: dt.date, against: str = EXTENDED) -> 
     ).all()
     result: dict[str, Summary] = {}
     for field_code, value, count in rows:
-        result.setdefault(field_code, Summary()).counts[Bucket(value)] += count
+        summary = result.get(field_code)
+        if summary is None:
+            summary = result[field_code] = Summary()
+        summary.counts[Bucket(value)] += count
     return result
 
 
@@ -82,6 +86,11 @@ class Row:
         """Not done, deadline not passed (in progress or not started yet)."""
         c = self.summary.counts
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """The line's numbers as printed (scoreboard.score_cells)."""
+        return score_cells(self.summary)
 
 
 SCOREBOARD_COLUMNS: dict[str, str] = {
@@ -138,12 +147,15 @@ def unit_rows(
         summary = per_unit.get(unit.id)
         if summary is None:
             continue
-        target = by_id[targets.get(unit.id, unit.id)]
+        target = by_id[targets.get(unit.id, unit.id)] if targets else unit
         if group is not None and GROUP_OF_TYPE.get(target.type) != group:
             continue
-        row = rows.setdefault(target.id, Row(target.id, target.name, Summary()))
+        row = rows.get(target.id)
+        if row is None:
+            row = rows[target.id] = Row(target.id, target.name, Summary())
+        counts = row.summary.counts
         for bucket, n in summary.counts.items():
-            row.summary.counts[bucket] += n
+            counts[bucket] += n
         if target.id != unit.id:
             row.merged.append(unit.name)
     return [rows[u.id] for u in units if u.id in rows]
@@ -153,11 +165,16 @@ def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
     """The assignments of each kind of unit together (sở/ngành, xã/phường, ...)."""
     totals: dict[str, Summary] = {}
     for unit in units:
-        group = GROUP_OF_TYPE.get(unit.type)
-        if group is None or unit.id not in per_unit:
+        summary = per_unit.get(unit.id)
+        if summary is None:
             continue
-        total = totals.setdefault(group, Summary())
-        for bucket, n in per_unit[unit.id].counts.items():
+        group = GROUP_OF_TYPE.get(unit.type)
+        if group is None:
+            continue
+        total = totals.get(group)
+        if total is None:
+            total = totals[group] = Summary()
+        for bucket, n in summary.counts.items():
             total.counts[bucket] += n
     return [Row(g, label, totals[g]) for g, (label, _) in UNIT_GROUPS.items() if g in totals]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from tracker.directives.models import Directive, Period
+from tracker.directives.scoreboard import Cell, score_cells
 from tracker.directives.status import EXTENDED, Bucket, Summary
 from tracker.directives.status_sql import assignment_facts
 from tracker.extensions import db
@@ -27,6 +28,11 @@ class PeriodRecord:
     def in_time(self) -> int:
         c = self.summary.counts
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """The period's numbers as printed (scoreboard.score_cells)."""
+        return score_cells(self.summary)
 
 
 def unit_record(
@@ -46,10 +52,16 @@ def unit_record(
     ).all()
     records: dict[int, PeriodRecord] = {}
     for period, owner, value, count in rows:
-        record = records.setdefault(period.id, PeriodRecord(period, Summary()))
-        record.summary.counts[Bucket(value)] += count
+        record = records.get(period.id)
+        if record is None:
+            record = records[period.id] = PeriodRecord(period, Summary())
+        bucket = Bucket(value)
+        record.summary.counts[bucket] += count
         if owner != unit_id:
-            record.by_unit.setdefault(owner, Summary()).counts[Bucket(value)] += count
+            part = record.by_unit.get(owner)
+            if part is None:
+                part = record.by_unit[owner] = Summary()
+            part.counts[bucket] += count
     return list(records.values())
 
 
@@ -62,7 +74,10 @@ def units_summary(period_id: int, as_of: dt.date, against: str = EXTENDED) -> di
     ).all()
     result: dict[int, Summary] = {}
     for unit_id, value, count in rows:
-        result.setdefault(unit_id, Summary()).counts[Bucket(value)] += count
+        summary = result.get(unit_id)
+        if summary is None:
+            summary = result[unit_id] = Summary()
+        summary.counts[Bucket(value)] += count
     return result
 
 
