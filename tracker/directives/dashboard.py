@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
-from tracker.directives.scoreboard import Cell, score_cells
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import (
     BUCKET_LABELS,
     BUCKET_ORDER,
@@ -88,9 +89,9 @@ class Row:
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
 
     @property
-    def cells(self) -> tuple[Cell, ...]:
-        """The line's numbers as printed (scoreboard.score_cells)."""
-        return score_cells(self.summary)
+    def cells(self) -> Markup:
+        """The line's numbers as printed: seven ``<td>`` (scoreboard.score_cells_html)."""
+        return score_cells_html(self.summary)
 
 
 SCOREBOARD_COLUMNS: dict[str, str] = {

@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from tracker.directives.models import Directive, Period
-from tracker.directives.scoreboard import Cell, score_cells
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import EXTENDED, Bucket, Summary
 from tracker.directives.status_sql import assignment_facts
 from tracker.extensions import db
@@ -30,9 +31,9 @@ class PeriodRecord:
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
 
     @property
-    def cells(self) -> tuple[Cell, ...]:
-        """The period's numbers as printed (scoreboard.score_cells)."""
-        return score_cells(self.summary)
+    def cells(self) -> Markup:
+        """The period's numbers as printed: seven ``<td>`` (scoreboard.score_cells_html)."""
+        return score_cells_html(self.summary)
 
 
 def unit_record(

@@ -22,7 +22,7 @@ from tracker.directives import dashboard, listing, queries
 from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.presenters import assignment_statuses
-from tracker.directives.scoreboard import score_cells
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import (
     BUCKET_ORDER,
     Summary,
@@ -59,7 +59,7 @@ def index():
         "units/index.html",
         groups=grouped_by_kind(shown),
         rows=rows,
-        empty_cells=score_cells(Summary()),
+        empty_cells=score_cells_html(Summary()),
         period=period,
         periods=periods,
         as_of=as_of,
@@ -125,7 +125,7 @@ def _detail_context(unit_id: int) -> dict:
         "asked_period": asked,
         "history": history,
         "total": total,
-        "total_cells": score_cells(total),
+        "total_cells": score_cells_html(total),
         "assignments": assignments,
         "statuses": statuses,
         "as_of": as_of,
