@@ -263,7 +263,8 @@ def assignment_bucket(
 
 
 FACT_COLUMNS: dict[str, Any] = {"id": sa.Integer, "directive_id": sa.Integer,
-                                 "unit_id": sa.Integer, "role": sa.String, "bucket": sa.String}
+                                 "period_id": sa.Integer, "unit_id": sa.Integer,
+                                 "role": sa.String, "bucket": sa.String}
 
 
 def assignment_facts(
@@ -275,7 +276,8 @@ def assignment_facts(
     unit_ids: Collection[int] | None = None,
     name: str = "assignment_facts",
 ) -> sa.Subquery:
-    """Assignments that existed on the day: (id, directive_id, unit_id, role, bucket).
+    """Assignments that existed on the day: (id, directive_id, period_id, unit_id, role,
+    bucket); period_id is the directive's, so counting per period needs no other join.
 
     Compiled once per shape (sql_shapes.py); its values are bound under names that start
     with ``name``, so two of them may sit in one statement under different names.
@@ -337,7 +339,7 @@ def _facts_tree(day: _Day, against: str, scope: _Scope, name: str) -> sa.Subquer
         role = a.role
     inner = (
         sa.select(a.id.label("id"), a.directive_id.label("directive_id"),
-                  a.unit_id.label("unit_id"), role.label("role"),
+                  d.period_id.label("period_id"), a.unit_id.label("unit_id"), role.label("role"),
                   *[value.label(key) for key, value in parts.items()],
                   in_force.label("in_force"), a.completed_on.label("completed_on"),
                   frozen.label("frozen"), withdrawn.label("withdrawn"))
@@ -351,7 +353,7 @@ def _facts_tree(day: _Day, against: str, scope: _Scope, name: str) -> sa.Subquer
     state = _AsOf.state_of({key: f.c[key] for key in parts}) if day.history else f.c.row_state
     bucket = _bucket_case(state, f.c.in_force, f.c.completed_on, f.c.frozen, f.c.withdrawn,
                           day.as_of)
-    return sa.select(f.c.id, f.c.directive_id, f.c.unit_id, f.c.role,
+    return sa.select(f.c.id, f.c.directive_id, f.c.period_id, f.c.unit_id, f.c.role,
                      bucket.label("bucket")).subquery(name)
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from tracker.directives.models import Directive, Period
+from tracker.directives.models import Period
 from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import EXTENDED, Bucket, Summary
 from tracker.directives.status_sql import assignment_facts
@@ -24,6 +25,15 @@ class PeriodRecord:
     period: Period
     summary: Summary
     by_unit: dict[int, Summary] = field(default_factory=dict)  # merged units' part of it
+
+    @cached_property
+    def key(self) -> str:
+        """The period's key and caption, read once (a unit's page lists ten years of them)."""
+        return self.period.key
+
+    @cached_property
+    def caption(self) -> str:
+        return self.period.caption
 
     @property
     def in_time(self) -> int:
@@ -46,8 +56,7 @@ def unit_record(
     rows = db.session.execute(
         sa.select(Period, facts.c.unit_id, facts.c.bucket, sa.func.count(facts.c.id))
         .select_from(facts)
-        .join(Directive, Directive.id == facts.c.directive_id)
-        .join(Period, Period.id == Directive.period_id)
+        .join(Period, Period.id == facts.c.period_id)
         .group_by(Period.id, Period.year, Period.month, facts.c.unit_id, facts.c.bucket)
         .order_by(*Period.newest_first())
     ).all()
