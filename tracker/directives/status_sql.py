@@ -218,15 +218,18 @@ def _bucket_case(
     state: ColumnElement, in_force: ColumnElement, completed_on: ColumnElement,
     frozen: ColumnElement, withdrawn: ColumnElement, as_of: Any,
 ) -> ColumnElement[str]:
-    """status.compute_status over an assignment's facts."""
+    """status.compute_status over an assignment's facts (done is tested once: nested)."""
     done = sa.and_(state == "done", completed_on.is_not(None), completed_on <= as_of)
     in_time = sa.or_(in_force.is_(None), completed_on <= in_force)
+    finished = sa.case(
+        (frozen == sa.true(), B.DONE_ON_TIME.value),
+        (frozen == sa.false(), B.DONE_LATE.value),
+        (in_time, B.DONE_ON_TIME.value),
+        else_=B.DONE_LATE.value,
+    )
     return sa.case(
         (withdrawn, B.WITHDRAWN.value),
-        (sa.and_(done, frozen == sa.true()), B.DONE_ON_TIME.value),
-        (sa.and_(done, frozen == sa.false()), B.DONE_LATE.value),
-        (sa.and_(done, in_time), B.DONE_ON_TIME.value),
-        (done, B.DONE_LATE.value),
+        (done, finished),
         (in_force.is_(None), B.NO_DEADLINE.value),
         (in_force < as_of, B.OVERDUE.value),
         (state == "not_started", B.NOT_STARTED.value),
