@@ -27,8 +27,7 @@ from tracker.directives.status import (
     Summary,
     summarize,
 )
-from tracker.directives.status_sql import directive_buckets
-from tracker.directives.unit_records import units_summary
+from tracker.directives.status_sql import directive_buckets, period_board
 from tracker.extensions import db
 from tracker.units import lineage
 from tracker.units.kinds import GROUP_OF_TYPE, UNIT_GROUPS
@@ -62,6 +61,27 @@ def field_summaries(period_id: int, as_of: dt.date, against: str = EXTENDED) -> 
             summary = result[field_code] = Summary()
         summary.counts[Bucket(value)] += count
     return result
+
+
+def board_counts(
+    period_id: int, as_of: dt.date, against: str = EXTENDED
+) -> tuple[dict[str, Summary], dict[int, Summary]]:
+    """field_summaries and unit_records.units_summary together: one statement, in which each
+    assignment's bucket is computed once for both (status_sql.period_board)."""
+    board = period_board(as_of, against, period_id=period_id)
+    per_field: dict[str, Summary] = {}
+    per_unit: dict[int, Summary] = {}
+    for field_code, unit_id, value, count in db.session.execute(sa.select(board)).tuples():
+        if unit_id is None:
+            summary = per_field.get(field_code)
+            if summary is None:
+                summary = per_field[field_code] = Summary()
+        else:
+            summary = per_unit.get(unit_id)
+            if summary is None:
+                summary = per_unit[unit_id] = Summary()
+        summary.counts[Bucket(value)] += count
+    return per_field, per_unit
 
 
 def combine(summaries: list[Summary]) -> Summary:
@@ -191,9 +211,8 @@ def build_board(
 ) -> Board:
     """Directive buckets (top-level, with roll-ups) per field and in all; per unit over its
     assignments (lead and support), merged units in their successor; per kind of unit."""
-    per_unit = units_summary(period_id, as_of, against)
+    per_field, per_unit = board_counts(period_id, as_of, against)
     rows = unit_rows(units, per_unit, day or as_of, group)
-    per_field = field_summaries(period_id, as_of, against)
     field_rows = [
         Row(code, label, per_field[code]) for code, label in FIELDS if code in per_field
     ]

@@ -52,13 +52,13 @@ class Shape:
     slots: frozenset[str]
 
     def bind(self, values: Mapping[str, object], columns: Mapping[str, TypeEngine],
-             name: str) -> sa.Subquery:
-        """The statement with these values, as a subquery ``name`` with these columns."""
+             name: str) -> sa.TextualSelect:
+        """The statement with these values, with these columns."""
         given = {key: value for key, value in values.items() if key in self.slots}
         missing = self.slots - set(given)
         if missing:
             raise ValueError(f"no value for {sorted(missing)}")
-        return self.text.bindparams(**given).columns(**columns).subquery(name)
+        return self.text.bindparams(**given).columns(**columns)
 
 
 _SHAPES: dict[tuple, Shape] = {}

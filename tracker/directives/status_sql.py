@@ -291,7 +291,7 @@ def assignment_facts(
     shape = compile_once(("facts", name, against, history, scoped),
                          lambda: sa.select(_facts_tree(day, against, scope, name)), slots)
     values = _values(name, as_of, period_id, directive_ids, unit_ids)
-    return shape.bind(values, FACT_COLUMNS, name)
+    return shape.bind(values, FACT_COLUMNS, name).subquery(name)
 
 
 def _slots(prefix: str, history: bool, period: bool, directives: bool,
@@ -423,13 +423,17 @@ def _materialized(stmt: sa.Select, name: str) -> sa.CTE:
     return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
-def _own_counts(day: _Day, against: str, scope: _Scope) -> sa.CTE:
-    """Per directive: how many of its own picked assignments (the leads, or all when none is
-    lead) are in each bucket (directive_id, own_n, own_<bucket>...)."""
-    # Each bucket computed once per assignment (OFFSET 0: not flattened into the sums below,
-    # which read it a dozen times), then one pass per directive.
+def _bucket_facts(day: _Day, against: str, scope: _Scope) -> sa.Subquery:
+    """(directive_id, unit_id, role, bucket) of each assignment, the bucket computed once per
+    row (OFFSET 0: not flattened into the sums that read it a dozen times)."""
     tree = _facts_tree(day, against, scope, "ba")
-    facts = sa.select(tree.c.directive_id, tree.c.role, tree.c.bucket).offset(0).subquery("bf")
+    return sa.select(tree.c.directive_id, tree.c.unit_id, tree.c.role,
+                     tree.c.bucket).offset(0).subquery("bf")
+
+
+def _own_counts(facts: sa.FromClause) -> sa.CTE:
+    """Per directive: how many of its own picked assignments (the leads, or all when none is
+    lead) are in each bucket (directive_id, own_n, own_<bucket>...), in one pass."""
     is_lead = facts.c.role == LEAD
     lead_n = _count_if(is_lead)
     has_lead = lead_n > 0
@@ -451,8 +455,8 @@ def directive_buckets(
     *,
     period_id: int | None = None,
     directive_ids: Collection[int] | None = None,
-) -> sa.Subquery:
-    """A subquery (directive_id, bucket): the directive_roll_up of every directive that existed
+) -> sa.CTE:
+    """A table (directive_id, bucket): the directive_roll_up of every directive that existed
     on the day (as of a past day: asof.Book.status).
 
     With period_id only that period's directives are computed (the usual case); without it, all.
@@ -469,12 +473,17 @@ def directive_buckets(
     shape: Shape = compile_once(("buckets", against, history, scoped),
                                 lambda: _buckets_tree(day, against, scope), slots)
     values = _values(name, as_of, period_id, directive_ids, None)
-    return shape.bind(values, {"directive_id": sa.Integer, "bucket": sa.String}, name)
+    # A materialized CTE of the statement around it, not a subquery: its text holds CTEs of its
+    # own, and PostgreSQL, unable to flatten such a subquery, may re-run it for each row of a
+    # join (seconds on tables not analysed yet); computed once, it is joined like a table.
+    columns = {"directive_id": sa.Integer, "bucket": sa.String}
+    return shape.bind(values, columns, name).cte(name).prefix_with("MATERIALIZED")
 
 
-def _buckets_tree(day: _Day, against: str, scope: _Scope) -> sa.Select:
-    """directive_buckets as a tree."""
-    own = _own_counts(day, against, scope)
+def _buckets_tree(day: _Day, against: str, scope: _Scope,
+                  facts: sa.FromClause | None = None) -> sa.Select:
+    """directive_buckets as a tree (over ``facts``, _bucket_facts' columns, when given)."""
+    own = _own_counts(_bucket_facts(day, against, scope) if facts is None else facts)
     as_of = day.as_of
 
     def withdrawn(d: type[Directive]) -> ColumnElement[bool]:
@@ -530,6 +539,39 @@ def _buckets_tree(day: _Day, against: str, scope: _Scope) -> sa.Select:
         .where(_directive_exists(day, pd)),
         pd, scope,
     )
+
+
+def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> sa.Subquery:
+    """The dashboard's counts of one period in one statement: (field, unit_id, bucket, n), the
+    top-level directives per field (unit_id NULL) and the assignments per unit (field NULL).
+    Each assignment's bucket is computed once for both (directive_buckets, assignment_facts)."""
+    name = "period_board"
+    history = uses_history(as_of)
+    day, scope, slots = _slots(name, history, True, False, False)
+    shape = compile_once(("board", against, history),
+                         lambda: _board_tree(day, against, scope), slots)
+    values = _values(name, as_of, period_id, None, None)
+    return shape.bind(values, {"field": sa.String, "unit_id": sa.Integer,
+                               "bucket": sa.String, "n": sa.Integer}, name).subquery(name)
+
+
+def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.CompoundSelect:
+    facts = _materialized(sa.select(_bucket_facts(day, against, scope)), "board_facts")
+    buckets = _buckets_tree(day, against, scope, facts).subquery("board_buckets")
+    d = aliased(Directive, name="board_d")
+    per_field = (
+        sa.select(d.field.label("field"), sa.cast(sa.null(), sa.Integer).label("unit_id"),
+                  buckets.c.bucket, sa.func.count().label("n"))
+        .join(buckets, buckets.c.directive_id == d.id)
+        .where(d.parent_id.is_(None))
+        .group_by(d.field, buckets.c.bucket)
+    )
+    per_unit = (
+        sa.select(sa.cast(sa.null(), sa.String).label("field"), facts.c.unit_id,
+                  facts.c.bucket, sa.func.count().label("n"))
+        .group_by(facts.c.unit_id, facts.c.bucket)
+    )
+    return sa.union_all(per_field, per_unit)
 
 
 def bucket_rank(bucket_col: ColumnElement) -> ColumnElement[int]:
