@@ -11,7 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.presenters import status_book
-from tracker.directives.status_sql import assignment_bucket, assignment_facts, directive_buckets
+from tracker.directives.status_sql import (
+    assignment_bucket,
+    assignment_facts,
+    directive_buckets,
+    period_board,
+)
 from tracker.extensions import db
 from tracker.units.models import Unit
 
@@ -144,3 +149,61 @@ def test_period_scope_leaves_other_periods_out(app):
     ids = db.session.scalars(sa.select(sub.c.directive_id)).all()
     periods = set(db.session.scalars(sa.select(Directive.period_id).where(Directive.id.in_(ids))))
     assert periods == {march}
+
+
+def test_scoped_shapes_bind_their_ids_and_agree_with_the_whole(app):
+    """directive_ids and unit_ids narrow the compiled shapes without changing any bucket; a
+    shape is compiled once and bound again for another day or other ids."""
+    from tracker.directives import sql_shapes
+
+    _build(db.session)
+    unit_ids = db.session.scalars(sa.select(Unit.id).order_by(Unit.id)).all()
+    top = db.session.scalars(
+        sa.select(Directive.id).where(Directive.parent_id.is_(None)).order_by(Directive.id)
+    ).all()
+    for as_of, against in itertools.product(AS_OF_DAYS, ["extended", "original"]):
+        everything = directive_buckets(as_of, against)
+        whole = dict(db.session.execute(
+            sa.select(everything.c.directive_id, everything.c.bucket)).all())
+        facts = assignment_facts(as_of, against)
+        all_facts = {row.id: row for row in db.session.execute(sa.select(facts)).all()}
+        for picked in (top[::7], top[3:5], []):
+            sub = directive_buckets(as_of, against, directive_ids=picked)
+            got = dict(db.session.execute(sa.select(sub.c.directive_id, sub.c.bucket)).all())
+            children = set(db.session.scalars(
+                sa.select(Directive.id).where(Directive.parent_id.in_(picked))))
+            assert set(got) == set(picked) | children
+            assert all(whole[i] == bucket for i, bucket in got.items())
+        for units in (unit_ids[:1], unit_ids[1:3], []):
+            scoped = assignment_facts(as_of, against, unit_ids=units, name="scoped")
+            rows = db.session.execute(sa.select(scoped.c.id, scoped.c.unit_id,
+                                                scoped.c.bucket)).all()
+            assert {r.id for r in rows} == {i for i, r in all_facts.items() if r.unit_id in units}
+            assert all(all_facts[r.id].bucket == r.bucket for r in rows)
+    shapes = len(sql_shapes._SHAPES)
+    directive_buckets(D + DAY, "original", directive_ids=top[:2])
+    assert len(sql_shapes._SHAPES) == shapes
+
+
+def test_period_board_counts_what_the_separate_statements_count(app):
+    """period_board (the dashboard's one statement) = directive_buckets per field of the
+    top-level directives + assignment_facts per unit, every day and deadline."""
+    _build(db.session)
+    period_id = db.session.scalar(sa.select(Period.id))
+    for as_of, against in itertools.product(AS_OF_DAYS, ["extended", "original"]):
+        board = period_board(as_of, against, period_id=period_id)
+        rows = db.session.execute(sa.select(board)).all()
+        per_field = {(r.field, r.bucket): r.n for r in rows if r.unit_id is None}
+        per_unit = {(r.unit_id, r.bucket): r.n for r in rows if r.unit_id is not None}
+        sub = directive_buckets(as_of, against, period_id=period_id)
+        assert per_field == {(f, b): n for f, b, n in db.session.execute(
+            sa.select(Directive.field, sub.c.bucket, sa.func.count())
+            .join(sub, sub.c.directive_id == Directive.id)
+            .where(Directive.parent_id.is_(None))
+            .group_by(Directive.field, sub.c.bucket)
+        ).all()}, (as_of, against)
+        facts = assignment_facts(as_of, against, period_id=period_id)
+        assert per_unit == {(u, b): n for u, b, n in db.session.execute(
+            sa.select(facts.c.unit_id, facts.c.bucket, sa.func.count())
+            .group_by(facts.c.unit_id, facts.c.bucket)
+        ).all()}, (as_of, against)

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import (
     BUCKET_LABELS,
     BUCKET_ORDER,
@@ -25,8 +27,7 @@ from tracker.directives.status import (
     Summary,
     summarize,
 )
-from tracker.directives.status_sql import directive_buckets
-from tracker.directives.unit_records import units_summary
+from tracker.directives.status_sql import directive_buckets, period_board
 from tracker.extensions import db
 from tracker.units import lineage
 from tracker.units.kinds import GROUP_OF_TYPE, UNIT_GROUPS
@@ -55,8 +56,32 @@ def field_summaries(period_id: int, as_of: dt.date, against: str = EXTENDED) -> 
     ).all()
     result: dict[str, Summary] = {}
     for field_code, value, count in rows:
-        result.setdefault(field_code, Summary()).counts[Bucket(value)] += count
+        summary = result.get(field_code)
+        if summary is None:
+            summary = result[field_code] = Summary()
+        summary.counts[Bucket(value)] += count
     return result
+
+
+def board_counts(
+    period_id: int, as_of: dt.date, against: str = EXTENDED
+) -> tuple[dict[str, Summary], dict[int, Summary]]:
+    """field_summaries and unit_records.units_summary together: one statement, in which each
+    assignment's bucket is computed once for both (status_sql.period_board)."""
+    board = period_board(as_of, against, period_id=period_id)
+    per_field: dict[str, Summary] = {}
+    per_unit: dict[int, Summary] = {}
+    for field_code, unit_id, value, count in db.session.execute(sa.select(board)).tuples():
+        if unit_id is None:
+            summary = per_field.get(field_code)
+            if summary is None:
+                summary = per_field[field_code] = Summary()
+        else:
+            summary = per_unit.get(unit_id)
+            if summary is None:
+                summary = per_unit[unit_id] = Summary()
+        summary.counts[Bucket(value)] += count
+    return per_field, per_unit
 
 
 def combine(summaries: list[Summary]) -> Summary:
@@ -82,6 +107,11 @@ class Row:
         """Not done, deadline not passed (in progress or not started yet)."""
         c = self.summary.counts
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
+
+    @property
+    def cells(self) -> Markup:
+        """The line's numbers as printed: seven ``<td>`` (scoreboard.score_cells_html)."""
+        return score_cells_html(self.summary)
 
 
 SCOREBOARD_COLUMNS: dict[str, str] = {
@@ -138,12 +168,15 @@ def unit_rows(
         summary = per_unit.get(unit.id)
         if summary is None:
             continue
-        target = by_id[targets.get(unit.id, unit.id)]
+        target = by_id[targets.get(unit.id, unit.id)] if targets else unit
         if group is not None and GROUP_OF_TYPE.get(target.type) != group:
             continue
-        row = rows.setdefault(target.id, Row(target.id, target.name, Summary()))
+        row = rows.get(target.id)
+        if row is None:
+            row = rows[target.id] = Row(target.id, target.name, Summary())
+        counts = row.summary.counts
         for bucket, n in summary.counts.items():
-            row.summary.counts[bucket] += n
+            counts[bucket] += n
         if target.id != unit.id:
             row.merged.append(unit.name)
     return [rows[u.id] for u in units if u.id in rows]
@@ -153,11 +186,16 @@ def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
     """The assignments of each kind of unit together (sở/ngành, xã/phường, ...)."""
     totals: dict[str, Summary] = {}
     for unit in units:
-        group = GROUP_OF_TYPE.get(unit.type)
-        if group is None or unit.id not in per_unit:
+        summary = per_unit.get(unit.id)
+        if summary is None:
             continue
-        total = totals.setdefault(group, Summary())
-        for bucket, n in per_unit[unit.id].counts.items():
+        group = GROUP_OF_TYPE.get(unit.type)
+        if group is None:
+            continue
+        total = totals.get(group)
+        if total is None:
+            total = totals[group] = Summary()
+        for bucket, n in summary.counts.items():
             total.counts[bucket] += n
     return [Row(g, label, totals[g]) for g, (label, _) in UNIT_GROUPS.items() if g in totals]
 
@@ -173,9 +211,8 @@ def build_board(
 ) -> Board:
     """Directive buckets (top-level, with roll-ups) per field and in all; per unit over its
     assignments (lead and support), merged units in their successor; per kind of unit."""
-    per_unit = units_summary(period_id, as_of, against)
+    per_field, per_unit = board_counts(period_id, as_of, against)
     rows = unit_rows(units, per_unit, day or as_of, group)
-    per_field = field_summaries(period_id, as_of, against)
     field_rows = [
         Row(code, label, per_field[code]) for code, label in FIELDS if code in per_field
     ]

@@ -16,97 +16,69 @@ values), so the count of queries stays one whatever the amount of data.
 Depth: a directive rolls up from its own lead assignments and its sub-directives, and
 sub-directives from their assignments (the importer and the editor create one level of
 sub-directives, as the monthly report does).
+
+``assignment_facts`` and ``directive_buckets`` are built once per process for each shape (the
+deadline compared against, today or a past day, which filters) with slots for the day, the
+period and the ids, compiled to text (sql_shapes.py); a call binds its values to that text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.models import AuditEvent
 from tracker.directives.asof import REPLAYED_STATES
 from tracker.directives.models import Assignment, Directive, ExtensionRequest, ProgressUpdate
+from tracker.directives.sql_shapes import (
+    Shape,
+    Slot,
+    compile_once,
+    is_in,
+    json_date,
+    json_has,
+    json_text,
+)
 from tracker.directives.status import BUCKET_ORDER, EXTENDED, Bucket
 
 B = Bucket
 
 
-# --- JSON values of the audit trail, the same on SQLite and PostgreSQL --------------------------
-
-
-class json_has(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
-    """The JSON object has the key (its value may be null)."""
-
-    type = sa.Boolean()
-    inherit_cache = True
-
-
-class json_text(FunctionElement):  # noqa: N801
-    """The key's value as text (NULL when absent or null)."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-class json_date(FunctionElement):  # noqa: N801
-    """The key's ISO date value as a date."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-def _args(element: FunctionElement, compiler, **kw) -> tuple[str, str]:  # noqa: ANN001
-    column, key = list(element.clauses)
-    return compiler.process(column, **kw), key.value
-
-
-@compiles(json_has, "sqlite")
-def _has_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"(json_type({column}, '$.\"{key}\"') IS NOT NULL)"
-
-
-@compiles(json_has, "postgresql")
-def _has_pg(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"(({column})::jsonb ? '{key}')"
-
-
-@compiles(json_text, "sqlite")
-def _text_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"json_extract({column}, '$.\"{key}\"')"
-
-
-@compiles(json_text, "postgresql")
-def _text_pg(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"(({column}) ->> '{key}')"
-
-
-@compiles(json_date, "sqlite")
-def _date_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"substr(json_extract({column}, '$.\"{key}\"'), 1, 10)"
-
-
-@compiles(json_date, "postgresql")
-def _date_pg(element, compiler, **kw) -> str:  # noqa: ANN001
-    column, key = _args(element, compiler, **kw)
-    return f"CAST(substr(({column}) ->> '{key}', 1, 10) AS DATE)"
-
-
 def uses_history(as_of: dt.date) -> bool:
     """presenters.uses_history: a past day is rebuilt from the history."""
     return as_of < clock.today()
+
+
+@dataclass(frozen=True)
+class _Day:
+    """The day judged: ``as_of`` and the end of it (``clock.end_of_day``), as values for an
+    expression built for one call, or as slots for a shape compiled once; ``history``: a past
+    day, rebuilt from the history (decides the shape)."""
+
+    as_of: Any
+    eod: Any
+    history: bool
+
+
+def _day_of(as_of: dt.date) -> _Day:
+    return _Day(as_of, clock.end_of_day(as_of), uses_history(as_of))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The filters of a shape, as slots (None: not filtered)."""
+
+    period_id: Slot | None = None
+    directive_ids: Slot | None = None
+    unit_ids: Slot | None = None
 
 
 # --- one assignment as of a day ----------------------------------------------------------------
@@ -115,9 +87,8 @@ def uses_history(as_of: dt.date) -> bool:
 class _AsOf:
     """Correlated expressions for assignment ``a`` (directive ``d``) at the end of ``as_of``."""
 
-    def __init__(self, as_of: dt.date, a: type[Assignment], d: type[Directive]) -> None:
-        self.as_of, self.a, self.d = as_of, a, d
-        self.eod = clock.end_of_day(as_of)
+    def __init__(self, day: _Day, a: type[Assignment], d: type[Directive]) -> None:
+        self.as_of, self.eod, self.a, self.d = day.as_of, day.eod, a, d
 
     def _undo(self, entity: str, entity_id: ColumnElement, key: str, current: ColumnElement,
               *, date: bool = False) -> ColumnElement:
@@ -205,45 +176,60 @@ class _AsOf:
 
 def directive_deadline(as_of: dt.date, d: type[Directive]) -> ColumnElement:
     """A directive's own deadline as of the day (asof.directive_as_of)."""
-    if not uses_history(as_of):
+    return _directive_deadline(_day_of(as_of), d)
+
+
+def _directive_deadline(day: _Day, d: type[Directive]) -> ColumnElement:
+    if not day.history:
         return d.deadline
-    return _AsOf(as_of, Assignment, d)._undo("directive", d.id, "deadline", d.deadline, date=True)
+    return _AsOf(day, Assignment, d)._undo("directive", d.id, "deadline", d.deadline, date=True)
 
 
 def directive_exists(as_of: dt.date, d: type[Directive]) -> ColumnElement[bool]:
     """Entered by the end of the day, or given to a unit by then (asof.directive_as_of)."""
-    if not uses_history(as_of):
+    return _directive_exists(_day_of(as_of), d)
+
+
+def _directive_exists(day: _Day, d: type[Directive]) -> ColumnElement[bool]:
+    if not day.history:
         return sa.true()
     given = aliased(Assignment)
     return sa.or_(
         d.created_at.is_(None),
-        d.created_at < clock.end_of_day(as_of),
+        d.created_at < day.eod,
         sa.exists().where(given.directive_id == d.id,
-                          sa.or_(given.assigned_on.is_(None), given.assigned_on <= as_of)),
+                          sa.or_(given.assigned_on.is_(None), given.assigned_on <= day.as_of)),
     )
 
 
 def assignment_exists(
     as_of: dt.date, a: type[Assignment] = Assignment
 ) -> ColumnElement[bool]:
-    if not uses_history(as_of):
+    return _assignment_exists(_day_of(as_of), a)
+
+
+def _assignment_exists(day: _Day, a: type[Assignment]) -> ColumnElement[bool]:
+    if not day.history:
         return sa.true()
-    return sa.or_(a.assigned_on.is_(None), a.assigned_on <= as_of)
+    return sa.or_(a.assigned_on.is_(None), a.assigned_on <= day.as_of)
 
 
 def _bucket_case(
     state: ColumnElement, in_force: ColumnElement, completed_on: ColumnElement,
-    frozen: ColumnElement, withdrawn: ColumnElement, as_of: dt.date,
+    frozen: ColumnElement, withdrawn: ColumnElement, as_of: Any,
 ) -> ColumnElement[str]:
-    """status.compute_status over an assignment's facts."""
+    """status.compute_status over an assignment's facts (done is tested once: nested)."""
     done = sa.and_(state == "done", completed_on.is_not(None), completed_on <= as_of)
     in_time = sa.or_(in_force.is_(None), completed_on <= in_force)
+    finished = sa.case(
+        (frozen == sa.true(), B.DONE_ON_TIME.value),
+        (frozen == sa.false(), B.DONE_LATE.value),
+        (in_time, B.DONE_ON_TIME.value),
+        else_=B.DONE_LATE.value,
+    )
     return sa.case(
         (withdrawn, B.WITHDRAWN.value),
-        (sa.and_(done, frozen == sa.true()), B.DONE_ON_TIME.value),
-        (sa.and_(done, frozen == sa.false()), B.DONE_LATE.value),
-        (sa.and_(done, in_time), B.DONE_ON_TIME.value),
-        (done, B.DONE_LATE.value),
+        (done, finished),
         (in_force.is_(None), B.NO_DEADLINE.value),
         (in_force < as_of, B.OVERDUE.value),
         (state == "not_started", B.NOT_STARTED.value),
@@ -252,17 +238,17 @@ def _bucket_case(
 
 
 def _facts_columns(
-    as_of: dt.date, against: str, a: type[Assignment], d: type[Directive]
+    day: _Day, against: str, a: type[Assignment], d: type[Directive]
 ) -> tuple[ColumnElement, ColumnElement, ColumnElement, ColumnElement]:
     """(state, deadline in force, withdrawn, role) of assignment ``a`` on the day."""
-    if uses_history(as_of):
-        facts = _AsOf(as_of, a, d)
+    if day.history:
+        facts = _AsOf(day, a, d)
         deadline = facts.deadline()
         in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
                                                                          deadline)
         return facts.state(), in_force, facts.withdrawn(), facts.role()
     withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
-    return a.state, deadline_in_force(a, as_of, against), withdrawn, a.role
+    return a.state, deadline_in_force(a, day.as_of, against), withdrawn, a.role
 
 
 def assignment_bucket(
@@ -272,10 +258,16 @@ def assignment_bucket(
     d: type[Directive] = Directive,
 ) -> ColumnElement[str]:
     """status.compute_status for one assignment (as of a past day: over asof's facts); needs its
-    directive joined as `d`. For counting many, ``assignment_facts`` computes each fact once."""
-    state, in_force, withdrawn, _ = _facts_columns(as_of, against, a, d)
+    directive joined as `d`. For counting many, ``assignment_facts`` computes each fact once.
+    Built at each call: it reads the outer statement's rows, so it cannot be compiled alone."""
+    state, in_force, withdrawn, _ = _facts_columns(_day_of(as_of), against, a, d)
     frozen = a.on_time if against == EXTENDED else a.on_time_original
     return _bucket_case(state, in_force, a.completed_on, frozen, withdrawn, as_of)
+
+
+FACT_COLUMNS: dict[str, Any] = {"id": sa.Integer, "directive_id": sa.Integer,
+                                 "period_id": sa.Integer, "unit_id": sa.Integer,
+                                 "role": sa.String, "bucket": sa.String}
 
 
 def assignment_facts(
@@ -287,16 +279,57 @@ def assignment_facts(
     unit_ids: Collection[int] | None = None,
     name: str = "assignment_facts",
 ) -> sa.Subquery:
-    """Assignments that existed on the day: (id, directive_id, unit_id, role, bucket).
+    """Assignments that existed on the day: (id, directive_id, period_id, unit_id, role,
+    bucket); period_id is the directive's, so counting per period needs no other join.
 
-    Each fact is computed once per row in an inner query the database may not flatten
-    (OFFSET 0): the CASE expressions above it read each fact several times.
+    Compiled once per shape (sql_shapes.py); its values are bound under names that start
+    with ``name``, so two of them may sit in one statement under different names.
     """
+    history = uses_history(as_of)
+    scoped = (period_id is not None, directive_ids is not None, unit_ids is not None)
+    day, scope, slots = _slots(name, history, *scoped)
+    shape = compile_once(("facts", name, against, history, scoped),
+                         lambda: sa.select(_facts_tree(day, against, scope, name)), slots)
+    values = _values(name, as_of, period_id, directive_ids, unit_ids)
+    return shape.bind(values, FACT_COLUMNS, name).subquery(name)
+
+
+def _slots(prefix: str, history: bool, period: bool, directives: bool,
+           units: bool) -> tuple[_Day, _Scope, list[Slot]]:
+    """The day and the filters of a shape as slots named ``<prefix>_as_of`` and so on."""
+    day = _Day(Slot(f"{prefix}_as_of", sa.Date()), Slot(f"{prefix}_eod", sa.DateTime()),
+               history)
+    scope = _Scope(
+        Slot(f"{prefix}_period_id", sa.Integer()) if period else None,
+        Slot(f"{prefix}_directive_ids", sa.Integer(), many=True) if directives else None,
+        Slot(f"{prefix}_unit_ids", sa.Integer(), many=True) if units else None,
+    )
+    slots = [day.as_of, day.eod, *(s for s in (scope.period_id, scope.directive_ids,
+                                               scope.unit_ids) if s is not None)]
+    return day, scope, slots
+
+
+def _values(prefix: str, as_of: dt.date, period_id: int | None,
+            directive_ids: Collection[int] | None,
+            unit_ids: Collection[int] | None) -> dict[str, object]:
+    return {
+        f"{prefix}_as_of": as_of,
+        f"{prefix}_eod": clock.end_of_day(as_of),
+        f"{prefix}_period_id": period_id,
+        f"{prefix}_directive_ids": None if directive_ids is None else list(directive_ids),
+        f"{prefix}_unit_ids": None if unit_ids is None else list(unit_ids),
+    }
+
+
+def _facts_tree(day: _Day, against: str, scope: _Scope, name: str) -> sa.Subquery:
+    """assignment_facts as a tree. Each fact is computed once per row in an inner query the
+    database may not flatten (OFFSET 0): the CASE expressions above it read each fact several
+    times."""
     a = aliased(Assignment, name=f"{name}_a")
     d = aliased(Directive, name=f"{name}_d")
     frozen = a.on_time if against == EXTENDED else a.on_time_original
-    if uses_history(as_of):
-        facts = _AsOf(as_of, a, d)
+    if day.history:
+        facts = _AsOf(day, a, d)
         parts = facts.state_parts()
         deadline = facts.deadline()
         in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
@@ -304,33 +337,30 @@ def assignment_facts(
         withdrawn, role = facts.withdrawn(), facts.role()
     else:
         parts = {"row_state": a.state}
-        in_force = deadline_in_force(a, as_of, against)
+        in_force = deadline_in_force(a, day.as_of, against)
         withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
         role = a.role
     inner = (
         sa.select(a.id.label("id"), a.directive_id.label("directive_id"),
-                  a.unit_id.label("unit_id"), role.label("role"),
+                  d.period_id.label("period_id"), a.unit_id.label("unit_id"), role.label("role"),
                   *[value.label(key) for key, value in parts.items()],
                   in_force.label("in_force"), a.completed_on.label("completed_on"),
                   frozen.label("frozen"), withdrawn.label("withdrawn"))
         .join(d, d.id == a.directive_id)
-        .where(assignment_exists(as_of, a))
+        .where(_assignment_exists(day, a))
     )
-    inner = _scoped(inner, d, period_id, directive_ids)
-    if unit_ids is not None:
-        inner = inner.where(a.unit_id.in_(list(unit_ids)))
+    inner = _scoped(inner, d, scope)
+    if scope.unit_ids is not None:
+        inner = inner.where(is_in(a.unit_id, scope.unit_ids))
     f = inner.offset(0).subquery(f"{name}_inner")
-    if uses_history(as_of):
-        state = _AsOf.state_of({key: f.c[key] for key in parts})
-    else:
-        state = f.c.row_state
+    state = _AsOf.state_of({key: f.c[key] for key in parts}) if day.history else f.c.row_state
     bucket = _bucket_case(state, f.c.in_force, f.c.completed_on, f.c.frozen, f.c.withdrawn,
-                          as_of)
-    return sa.select(f.c.id, f.c.directive_id, f.c.unit_id, f.c.role,
+                          day.as_of)
+    return sa.select(f.c.id, f.c.directive_id, f.c.period_id, f.c.unit_id, f.c.role,
                      bucket.label("bucket")).subquery(name)
 
 
-def deadline_in_force(a: type[Assignment], as_of: dt.date, against: str) -> ColumnElement:
+def deadline_in_force(a: type[Assignment], as_of: Any, against: str) -> ColumnElement:
     """status.deadline_in_force over the stored row."""
     if against != EXTENDED:
         return a.deadline
@@ -356,6 +386,11 @@ def _count_of(
     return sa.func.coalesce(sa.func.sum(sa.case((cond, weight), else_=0)), 0)
 
 
+def _count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``cond`` (0 when none)."""
+    return sa.func.sum(sa.case((cond, 1), else_=0))
+
+
 _COUNTED = [B.DONE_ON_TIME, B.DONE_LATE, B.OVERDUE, B.NO_DEADLINE, B.NOT_STARTED, B.WITHDRAWN]
 
 
@@ -375,12 +410,12 @@ def _roll_up(n: ColumnElement, c: dict[Bucket, ColumnElement], empty: ColumnElem
     )
 
 
-def _scoped(stmt: sa.Select, d: type[Directive], period_id: int | None,
-            directive_ids: Collection[int] | None) -> sa.Select:
-    if period_id is not None:
-        stmt = stmt.where(d.period_id == period_id)
-    if directive_ids is not None:
-        stmt = stmt.where(sa.or_(d.id.in_(directive_ids), d.parent_id.in_(directive_ids)))
+def _scoped(stmt: sa.Select, d: type[Directive], scope: _Scope) -> sa.Select:
+    if scope.period_id is not None:
+        stmt = stmt.where(d.period_id == scope.period_id)
+    if scope.directive_ids is not None:
+        ids = scope.directive_ids
+        stmt = stmt.where(sa.or_(is_in(d.id, ids), is_in(d.parent_id, ids)))
     return stmt
 
 
@@ -388,29 +423,30 @@ def _materialized(stmt: sa.Select, name: str) -> sa.CTE:
     return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
-def _own_counts(as_of: dt.date, against: str, period_id: int | None,
-                directive_ids: Collection[int] | None) -> sa.CTE:
+def _bucket_facts(day: _Day, against: str, scope: _Scope) -> sa.Subquery:
+    """(directive_id, unit_id, role, bucket) of each assignment, the bucket computed once per
+    row (OFFSET 0: not flattened into the sums that read it a dozen times)."""
+    tree = _facts_tree(day, against, scope, "ba")
+    return sa.select(tree.c.directive_id, tree.c.unit_id, tree.c.role,
+                     tree.c.bucket).offset(0).subquery("bf")
+
+
+def _own_counts(facts: sa.FromClause) -> sa.CTE:
     """Per directive: how many of its own picked assignments (the leads, or all when none is
-    lead) are in each bucket (directive_id, own_n, own_<bucket>...)."""
-    facts = assignment_facts(as_of, against, period_id=period_id, directive_ids=directive_ids,
-                             name="ba")
-    per_assignment = (
-        sa.select(facts.c.directive_id, facts.c.role, facts.c.bucket,
-                  sa.func.count().label("n"))
-        .group_by(facts.c.directive_id, facts.c.role, facts.c.bucket)
-    )
-    ab = per_assignment.subquery("assignment_buckets")
-    is_lead = ab.c.role == LEAD
-    lead_n = sa.func.coalesce(sa.func.sum(sa.case((is_lead, ab.c.n), else_=0)), 0)
-    all_n = sa.func.sum(ab.c.n)
-    cols = [ab.c.directive_id.label("directive_id")]
-    picked = {b: sa.case((lead_n > 0, _count_of(ab.c.bucket, b, is_lead, ab.c.n)),
-                         else_=_count_of(ab.c.bucket, b, None, ab.c.n)) for b in _COUNTED}
-    cols.append(sa.case((lead_n > 0, lead_n), else_=all_n).label("own_n"))
-    cols += [picked[b].label(f"own_{b.value}") for b in _COUNTED]
+    lead) are in each bucket (directive_id, own_n, own_<bucket>...), in one pass."""
+    is_lead = facts.c.role == LEAD
+    lead_n = _count_if(is_lead)
+    has_lead = lead_n > 0
+    cols = [facts.c.directive_id.label("directive_id"),
+            sa.case((has_lead, lead_n), else_=sa.func.count()).label("own_n")]
+    for b in _COUNTED:
+        in_bucket = facts.c.bucket == b.value
+        cols.append(sa.case((has_lead, _count_if(sa.and_(is_lead, in_bucket))),
+                            else_=_count_if(in_bucket)).label(f"own_{b.value}"))
+    grouped = sa.select(*cols).group_by(facts.c.directive_id)
     # Read twice (sub-directives and every directive): computed once, whatever the planner
     # thinks of the period filter (PostgreSQL re-ran it per row on unanalysed tables).
-    return _materialized(sa.select(*cols).group_by(ab.c.directive_id), "own_counts")
+    return _materialized(grouped, "own_counts")
 
 
 def directive_buckets(
@@ -419,26 +455,44 @@ def directive_buckets(
     *,
     period_id: int | None = None,
     directive_ids: Collection[int] | None = None,
-) -> sa.Subquery:
-    """A subquery (directive_id, bucket): the directive_roll_up of every directive that existed
+) -> sa.CTE:
+    """A table (directive_id, bucket): the directive_roll_up of every directive that existed
     on the day (as of a past day: asof.Book.status).
 
     With period_id only that period's directives are computed (the usual case); without it, all.
     directive_ids (ids of top-level directives) narrows it further to those directives
     and their sub-directives, so a list filtered by field or text over ten years aggregates the
     assignments of the candidates only, not of every directive.
+
+    Compiled once per shape (sql_shapes.py); a call binds its values.
     """
-    own = _own_counts(as_of, against, period_id, directive_ids)
+    name = "directive_buckets"
     history = uses_history(as_of)
-    eod = clock.end_of_day(as_of)
+    scoped = (period_id is not None, directive_ids is not None, False)
+    day, scope, slots = _slots(name, history, *scoped)
+    shape: Shape = compile_once(("buckets", against, history, scoped),
+                                lambda: _buckets_tree(day, against, scope), slots)
+    values = _values(name, as_of, period_id, directive_ids, None)
+    # A materialized CTE of the statement around it, not a subquery: its text holds CTEs of its
+    # own, and PostgreSQL, unable to flatten such a subquery, may re-run it for each row of a
+    # join (seconds on tables not analysed yet); computed once, it is joined like a table.
+    columns = {"directive_id": sa.Integer, "bucket": sa.String}
+    return shape.bind(values, columns, name).cte(name).prefix_with("MATERIALIZED")
+
+
+def _buckets_tree(day: _Day, against: str, scope: _Scope,
+                  facts: sa.FromClause | None = None) -> sa.Select:
+    """directive_buckets as a tree (over ``facts``, _bucket_facts' columns, when given)."""
+    own = _own_counts(_bucket_facts(day, against, scope) if facts is None else facts)
+    as_of = day.as_of
 
     def withdrawn(d: type[Directive]) -> ColumnElement[bool]:
-        if history:
-            return sa.and_(d.withdrawn_at.is_not(None), d.withdrawn_at < eod)
+        if day.history:
+            return sa.and_(d.withdrawn_at.is_not(None), d.withdrawn_at < day.eod)
         return d.withdrawn_at.is_not(None)
 
     def own_rule(d: type[Directive]) -> ColumnElement:
-        deadline = directive_deadline(as_of, d)
+        deadline = _directive_deadline(day, d)
         return sa.case(
             (deadline.is_(None), B.NO_DEADLINE.value),
             (deadline < as_of, B.OVERDUE.value),
@@ -458,8 +512,8 @@ def directive_buckets(
     leaf = _scoped(
         sa.select(ld.parent_id.label("parent_id"), leaf_bucket.label("bucket"))
         .outerjoin(own, own.c.directive_id == ld.id)
-        .where(ld.parent_id.is_not(None), directive_exists(as_of, ld)),
-        ld, period_id, directive_ids,
+        .where(ld.parent_id.is_not(None), _directive_exists(day, ld)),
+        ld, scope,
     )
     leaf = _materialized(leaf, "leaf_buckets")
     child_cols = [leaf.c.parent_id.label("parent_id"), sa.func.count().label("n")]
@@ -482,9 +536,42 @@ def directive_buckets(
         sa.select(pd.id.label("directive_id"), final.label("bucket"))
         .outerjoin(own, own.c.directive_id == pd.id)
         .outerjoin(children, children.c.parent_id == pd.id)
-        .where(directive_exists(as_of, pd)),
-        pd, period_id, directive_ids,
-    ).subquery("directive_buckets")
+        .where(_directive_exists(day, pd)),
+        pd, scope,
+    )
+
+
+def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> sa.Subquery:
+    """The dashboard's counts of one period in one statement: (field, unit_id, bucket, n), the
+    top-level directives per field (unit_id NULL) and the assignments per unit (field NULL).
+    Each assignment's bucket is computed once for both (directive_buckets, assignment_facts)."""
+    name = "period_board"
+    history = uses_history(as_of)
+    day, scope, slots = _slots(name, history, True, False, False)
+    shape = compile_once(("board", against, history),
+                         lambda: _board_tree(day, against, scope), slots)
+    values = _values(name, as_of, period_id, None, None)
+    return shape.bind(values, {"field": sa.String, "unit_id": sa.Integer,
+                               "bucket": sa.String, "n": sa.Integer}, name).subquery(name)
+
+
+def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.CompoundSelect:
+    facts = _materialized(sa.select(_bucket_facts(day, against, scope)), "board_facts")
+    buckets = _buckets_tree(day, against, scope, facts).subquery("board_buckets")
+    d = aliased(Directive, name="board_d")
+    per_field = (
+        sa.select(d.field.label("field"), sa.cast(sa.null(), sa.Integer).label("unit_id"),
+                  buckets.c.bucket, sa.func.count().label("n"))
+        .join(buckets, buckets.c.directive_id == d.id)
+        .where(d.parent_id.is_(None))
+        .group_by(d.field, buckets.c.bucket)
+    )
+    per_unit = (
+        sa.select(sa.cast(sa.null(), sa.String).label("field"), facts.c.unit_id,
+                  facts.c.bucket, sa.func.count().label("n"))
+        .group_by(facts.c.unit_id, facts.c.bucket)
+    )
+    return sa.union_all(per_field, per_unit)
 
 
 def bucket_rank(bucket_col: ColumnElement) -> ColumnElement[int]:

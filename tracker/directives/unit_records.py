@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
-from tracker.directives.models import Directive, Period
+from tracker.directives.models import Period
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import EXTENDED, Bucket, Summary
 from tracker.directives.status_sql import assignment_facts
 from tracker.extensions import db
@@ -23,10 +26,24 @@ class PeriodRecord:
     summary: Summary
     by_unit: dict[int, Summary] = field(default_factory=dict)  # merged units' part of it
 
+    @cached_property
+    def key(self) -> str:
+        """The period's key and caption, read once (a unit's page lists ten years of them)."""
+        return self.period.key
+
+    @cached_property
+    def caption(self) -> str:
+        return self.period.caption
+
     @property
     def in_time(self) -> int:
         c = self.summary.counts
         return c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]
+
+    @property
+    def cells(self) -> Markup:
+        """The period's numbers as printed: seven ``<td>`` (scoreboard.score_cells_html)."""
+        return score_cells_html(self.summary)
 
 
 def unit_record(
@@ -39,17 +56,22 @@ def unit_record(
     rows = db.session.execute(
         sa.select(Period, facts.c.unit_id, facts.c.bucket, sa.func.count(facts.c.id))
         .select_from(facts)
-        .join(Directive, Directive.id == facts.c.directive_id)
-        .join(Period, Period.id == Directive.period_id)
+        .join(Period, Period.id == facts.c.period_id)
         .group_by(Period.id, Period.year, Period.month, facts.c.unit_id, facts.c.bucket)
         .order_by(*Period.newest_first())
     ).all()
     records: dict[int, PeriodRecord] = {}
     for period, owner, value, count in rows:
-        record = records.setdefault(period.id, PeriodRecord(period, Summary()))
-        record.summary.counts[Bucket(value)] += count
+        record = records.get(period.id)
+        if record is None:
+            record = records[period.id] = PeriodRecord(period, Summary())
+        bucket = Bucket(value)
+        record.summary.counts[bucket] += count
         if owner != unit_id:
-            record.by_unit.setdefault(owner, Summary()).counts[Bucket(value)] += count
+            part = record.by_unit.get(owner)
+            if part is None:
+                part = record.by_unit[owner] = Summary()
+            part.counts[bucket] += count
     return list(records.values())
 
 
@@ -62,7 +84,10 @@ def units_summary(period_id: int, as_of: dt.date, against: str = EXTENDED) -> di
     ).all()
     result: dict[int, Summary] = {}
     for unit_id, value, count in rows:
-        result.setdefault(unit_id, Summary()).counts[Bucket(value)] += count
+        summary = result.get(unit_id)
+        if summary is None:
+            summary = result[unit_id] = Summary()
+        summary.counts[Bucket(value)] += count
     return result
 
 

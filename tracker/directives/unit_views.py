@@ -22,6 +22,7 @@ from tracker.directives import cache_scopes, dashboard, listing, queries
 from tracker.directives import unit_records as records
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.presenters import assignment_statuses
+from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.status import (
     BUCKET_ORDER,
     Summary,
@@ -58,7 +59,7 @@ def index():
         "units/index.html",
         groups=grouped_by_kind(shown),
         rows=rows,
-        empty=Summary(),
+        empty_cells=score_cells_html(Summary()),
         period=period,
         periods=periods,
         as_of=as_of,
@@ -118,12 +119,14 @@ def _detail_context(unit_id: int) -> dict:
     rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
     related = _related_units(unit, links, replaced)
+    total = records.total(history)
     return {
         "unit": unit,
         "period": period,
         "asked_period": asked,
         "history": history,
-        "total": records.total(history),
+        "total": total,
+        "total_cells": score_cells_html(total),
         "assignments": assignments,
         "statuses": statuses,
         "as_of": as_of,

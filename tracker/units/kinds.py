@@ -12,6 +12,7 @@ units of class ward, whatever their exact kind.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -146,11 +147,14 @@ _HEADS: list[tuple[str, str]] = [
 ]
 
 
+@lru_cache(maxsize=8192)
 def infer_type(unit_class: str | None, name: str) -> str:
     """The typed kind a unit of the old three-class catalogue most likely has, from its name.
 
     Used once, to move units created before kinds were typed (the migration), and for a unit
-    created with a class only (``create_unit(kind="ward")``).
+    created with a class only (``create_unit(kind="ward")``). ``Unit.type`` asks it for every
+    unit written without one (the benchmark's bulk loader) on every page listing units:
+    remembered, as it depends on its arguments alone.
     """
     if unit_class == LEADERSHIP:
         return LANH_DAO

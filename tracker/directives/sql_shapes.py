@@ -1,0 +1,163 @@
+"""Statements compiled once per process and shape, bound to new values at each call.
+
+The bucket rules of status_sql.py are large SQLAlchemy trees: building one, and walking it for
+its cache key, cost a page more than running it. Their structure depends only on a few choices
+(the deadline compared against, whether the day is rebuilt from the history, which filters are
+given), so each shape is built once with named slots (``:name``) where the values go, compiled
+for the database in use with every constant written inline, and kept as a ``text()``. A call
+only binds the day, the period and the ids, and wraps the text as a subquery: the statements
+around it stay ordinary SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
+
+from tracker.extensions import db
+
+
+class Slot(ColumnElement):
+    """A named place for a value, rendered ``:key`` so the compiled text binds it later.
+    ``many``: a list of values, for ``IN`` (see ``is_in``)."""
+
+    inherit_cache = False  # compiled once into text, never cached as a tree
+
+    def __init__(self, key: str, type_: TypeEngine, *, many: bool = False) -> None:
+        self.key, self.type, self.many = key, type_, many
+
+
+@compiles(Slot)
+def _render_slot(element: Slot, compiler, **kw) -> str:  # noqa: ANN001
+    return f":{element.key}"
+
+
+def is_in(column: ColumnElement, values: Slot) -> ColumnElement[bool]:
+    """``column IN (values...)`` for a slot of many values (expanded when the text runs)."""
+    return column.op("IN", is_comparison=True)(values)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One compiled statement: its text and the slots it binds."""
+
+    text: sa.TextClause
+    slots: frozenset[str]
+
+    def bind(self, values: Mapping[str, object], columns: Mapping[str, TypeEngine],
+             name: str) -> sa.TextualSelect:
+        """The statement with these values, with these columns."""
+        given = {key: value for key, value in values.items() if key in self.slots}
+        missing = self.slots - set(given)
+        if missing:
+            raise ValueError(f"no value for {sorted(missing)}")
+        return self.text.bindparams(**given).columns(**columns)
+
+
+_SHAPES: dict[tuple, Shape] = {}
+_NAMES = re.compile(r"(?<![:\w]):(\w+)(?!:)")  # text()'s own rule for a bind name
+
+
+def compile_once(key: tuple, build: Callable[[], sa.Select], slots: list[Slot]) -> Shape:
+    """The shape ``key`` for the database in use, built and compiled on first use."""
+    dialect = db.engine.dialect
+    full = (dialect.name, *key)
+    shape = _SHAPES.get(full)
+    if shape is None:
+        # Two threads may both compile it once: the same text, the first one kept.
+        shape = _SHAPES.setdefault(full, _compile(build(), dialect, slots))
+    return shape
+
+
+def _compile(stmt: sa.Select, dialect: sa.Dialect, slots: list[Slot]) -> Shape:
+    # Compiled for the same database with named parameters, constants inline; the few values
+    # a dialect binds anyway (SQLite's "LIMIT -1" before an OFFSET) are then written inline.
+    named = type(dialect)(paramstyle="named")
+    compiled = stmt.compile(dialect=named, compile_kwargs={"literal_binds": True})
+    sql = compiled.string
+    for key, bind in compiled.binds.items():
+        render = bind.type.literal_processor(named)
+        if render is None:
+            raise ValueError(f"cannot write {key} inline in a compiled shape")
+        literal = render(bind.effective_value)
+        sql = re.sub(rf"(?<![:\w]):{key}\b", lambda _m, text=literal: text, sql)
+    by_key = {slot.key: slot for slot in slots}
+    used = set(_NAMES.findall(sql))
+    unknown = used - set(by_key)
+    if unknown:  # a value was not written inline: the text would need it at every call
+        raise ValueError(f"unexpected bind names {sorted(unknown)} in a compiled shape")
+    params = [sa.bindparam(key, type_=by_key[key].type, expanding=by_key[key].many)
+              for key in sorted(used)]
+    return Shape(sa.text(sql).bindparams(*params), frozenset(used))
+
+
+# --- JSON values of the audit trail, the same on SQLite and PostgreSQL --------------------------
+
+
+class json_has(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """The JSON object has the key (its value may be null)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+class json_text(FunctionElement):  # noqa: N801
+    """The key's value as text (NULL when absent or null)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+class json_date(FunctionElement):  # noqa: N801
+    """The key's ISO date value as a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+def _args(element: FunctionElement, compiler, **kw) -> tuple[str, str]:  # noqa: ANN001
+    column, key = list(element.clauses)
+    return compiler.process(column, **kw), key.value
+
+
+@compiles(json_has, "sqlite")
+def _has_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(json_type({column}, '$.\"{key}\"') IS NOT NULL)"
+
+
+@compiles(json_has, "postgresql")
+def _has_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(({column})::jsonb ? '{key}')"
+
+
+@compiles(json_text, "sqlite")
+def _text_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"json_extract({column}, '$.\"{key}\"')"
+
+
+@compiles(json_text, "postgresql")
+def _text_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"(({column}) ->> '{key}')"
+
+
+@compiles(json_date, "sqlite")
+def _date_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"substr(json_extract({column}, '$.\"{key}\"'), 1, 10)"
+
+
+@compiles(json_date, "postgresql")
+def _date_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    column, key = _args(element, compiler, **kw)
+    return f"CAST(substr(({column}) ->> '{key}', 1, 10) AS DATE)"
