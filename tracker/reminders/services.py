@@ -13,13 +13,12 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sqlalchemy as sa
 from flask import current_app, get_template_attribute
 from markupsafe import Markup, escape
 
-from tracker.auth.models import User
 from tracker.calendar.services import load_calendar
 from tracker.constants import LEADER, OFFICER, SECRETARIAT
 from tracker.core import clock
@@ -43,7 +42,7 @@ from tracker.reminders.models import (
     OutboxMessage,
     ReminderLog,
 )
-from tracker.reminders.open_work import OpenAssignment, UnitRow
+from tracker.reminders.open_work import OpenAssignment, Person, UnitRow
 from tracker.reminders.policy import Policy, load_policy
 
 # Display order in an e-mail: the most urgent first.
@@ -70,6 +69,16 @@ class Recipient:
     name: str
 
 
+@lru_cache(maxsize=4096)  # a run writes ~8,000 lines over a few hundred deadlines
+def _deadline_text(deadline: dt.date | None) -> str:
+    return fmt_date(deadline, "Không có thời hạn")
+
+
+@lru_cache(maxsize=4096)
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".") if p.isdigit())
+
+
 @dataclass
 class MailItem:
     """One line of a reminder e-mail."""
@@ -94,14 +103,14 @@ class MailItem:
         """'Nhiệm vụ 3 (tháng 03/2023)'."""
         return task_name(self.number, self.year, self.month)
 
-    @property
+    @cached_property
     def deadline_text(self) -> str:
-        return fmt_date(self.deadline, "Không có thời hạn")
+        return _deadline_text(self.deadline)
 
     @cached_property
     def number_key(self) -> tuple[int, ...]:
         """'6.1' sorts after '6' and before '7' (not as text, where '12' < '6')."""
-        return tuple(int(p) for p in self.number.split(".") if p.isdigit())
+        return _number_key(self.number)
 
     @cached_property
     def sort_key(self) -> tuple:
@@ -157,16 +166,6 @@ def recorded_keys(assignment_ids: Iterable[int], kinds: Iterable[str]) -> set[tu
     return {(a, k, o) for a, k, o in rows}
 
 
-def _active_users(*roles: str) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active.is_(True), User.role.in_(roles), User.email.is_not(None))
-            .order_by(User.id)
-        )
-    )
-
-
 class Directory:
     """Who gets what: unit mailboxes, officers by notify_mode, leaders, the secretariat."""
 
@@ -174,14 +173,14 @@ class Directory:
         self._people: dict[tuple[str, int], Recipient | None] = {}
         # the same unit (and officer) is asked for thousands of times a run
         self._lists: dict[tuple[int, int | None, tuple[str, ...] | None], list[Recipient]] = {}
-        self.officers: dict[int, list[User]] = defaultdict(list)
-        for user in _active_users(OFFICER):
+        self.officers: dict[int, list[Person]] = defaultdict(list)
+        for user in open_work.active_people(OFFICER):
             if user.unit_id is not None:
                 self.officers[user.unit_id].append(user)
-        self.secretariat = _active_users(SECRETARIAT)
-        self.leaders = _active_users(LEADER)
+        self.secretariat = open_work.active_people(SECRETARIAT)
+        self.leaders = open_work.active_people(LEADER)
 
-    def _person(self, user: User) -> Recipient | None:
+    def _person(self, user: Person) -> Recipient | None:
         key = ("user", user.id)
         if key not in self._people:  # a run asks for the same people ~100,000 times
             address = clean_address(user.email)
@@ -222,7 +221,7 @@ class Directory:
                 if wanted is None or user.notify_mode in wanted:
                     people.append(self._person(user))
             found = self._lists[key] = [r for r in people if r is not None]
-        return list(found)
+        return found  # shared: callers only read it
 
     def daily_units(self) -> set[int]:
         return {
@@ -239,7 +238,9 @@ class Directory:
         ]
         return [r for r in people if r is not None]
 
-    def escalation(self, assignment: OpenAssignment, leader: User | None) -> list[Recipient]:
+    def escalation(
+        self, assignment: OpenAssignment, leader: Person | None
+    ) -> list[Recipient]:
         """Level 2: the unit (all officers, mailbox), the leader in charge (``leader``, the
         directive's), the secretariat."""
         if leader is not None and leader.active and leader.email:
@@ -367,7 +368,7 @@ class Letters:
     def __init__(self, name: str) -> None:
         self.name = name
         self.slot = f"recipient-{secrets.token_hex(8)}"
-        self._bodies: dict[object, tuple[str, str, str]] = {}
+        self._bodies: dict[object, tuple[str, list[str], list[str]]] = {}
 
     def render(
         self, recipient: Recipient, key: object, context: Callable[[], dict[str, object]]
@@ -380,11 +381,11 @@ class Letters:
             text, html = render_mail(
                 self.name, recipient=Recipient(self.slot, self.slot), **values
             )
-            body = self._bodies[key] = (str(values["subject"]), text, html)
-        subject, text, html = body
+            body = (str(values["subject"]), text.split(self.slot), html.split(self.slot))
+            self._bodies[key] = body
+        subject, text_parts, html_parts = body
         greeting = recipient.name or recipient.address
-        return (subject, text.replace(self.slot, greeting),
-                html.replace(self.slot, str(escape(greeting))))
+        return subject, greeting.join(text_parts), str(escape(greeting)).join(html_parts)
 
 
 def _reminder_context(
