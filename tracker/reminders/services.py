@@ -98,7 +98,7 @@ class MailItem:
     year: int | None = None  # the task's period: numbers restart every month
     month: int | None = None
 
-    @property
+    @cached_property
     def name(self) -> str:
         """'Nhiệm vụ 3 (tháng 03/2023)'."""
         return task_name(self.number, self.year, self.month)

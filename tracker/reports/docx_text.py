@@ -75,19 +75,25 @@ def format_run(
 
 
 _BREAKS = re.compile(r"([\t\r\n])")
+_PRESERVE = qn("xml:space")
 
 
 def append_text(r: CT_R, text: str) -> None:
     """What python-docx's ``run.text = text`` appends to an empty run (a w:t per stretch of
-    text, w:tab for "\t", w:br for "\r" and "\n"), without its loop over every character
-    (a report sets ~500,000 characters)."""
+    text, xml:space="preserve" when it starts or ends with a space, w:tab for "\t", w:br for
+    "\r" and "\n"), without its loop over every character (a report sets ~500,000). These
+    children have no required order in w:r, so python-docx appends them too."""
     for piece in _BREAKS.split(text):
         if piece == "\t":
-            r.add_tab()
+            r.append(OxmlElement("w:tab"))
         elif piece in ("\r", "\n"):
-            r.add_br()
+            r.append(OxmlElement("w:br"))
         elif piece:
-            r.add_t(piece)
+            t = OxmlElement("w:t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_PRESERVE, "preserve")
+            r.append(t)
 
 
 def add_text(
@@ -100,6 +106,8 @@ def add_text(
     underline: bool = False,
 ) -> Run:
     # "\t" becomes w:tab and "\n" w:br, as run.text does; clean_text removed what XML forbids.
-    run = paragraph.add_run()
-    append_text(run._r, clean_text(text))
+    r = OxmlElement("w:r")
+    paragraph._p.append(r)  # paragraph.add_run(): runs have no required place among w:r
+    run = Run(r, paragraph)  # type: ignore[arg-type]
+    append_text(r, clean_text(text))
     return format_run(run, size, bold=bold, italic=italic, underline=underline)
