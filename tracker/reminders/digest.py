@@ -6,37 +6,31 @@ Read-only planning like services.plan_reminders; the job queues what it returns.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from markupsafe import escape
 
 from tracker.calendar.services import load_calendar
 from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
-from tracker.directives.presenters import assignment_statuses
 from tracker.directives.status import BUCKET_LABELS, BUCKET_ORDER, Bucket, Status, Summary
 from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
-from tracker.reminders import selection
+from tracker.reminders import open_work, selection
 from tracker.reminders.models import MAIL_DIGEST, OVERDUE, OutboxMessage
 from tracker.reminders.policy import Policy
 from tracker.reminders.services import (
     Composed,
     Directory,
+    Letters,
     MailItem,
     Plan,
-    Recipient,
     current_policy,
     mail_item,
-    open_assignments,
-    render_mail,
 )
-from tracker.units.models import Unit
 
 
 @dataclass
@@ -69,14 +63,14 @@ def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) ->
         for bucket in BUCKET_ORDER
         if bucket is not Bucket.WITHDRAWN
     ]
-    assignments = open_assignments(as_of)
-    statuses = assignment_statuses(assignments, as_of)
+    assignments = open_work.open_assignments(as_of)
+    statuses = open_work.statuses(assignments, as_of, load_calendar())
     overdue: dict[str, list[MailItem]] = defaultdict(list)
     for assignment in assignments:
         status = statuses[assignment.id]
         if assignment.role == LEAD and status.bucket is Bucket.OVERDUE:
             due = selection.Due(assignment.id, OVERDUE, "", status.deadline, status.days_overdue)
-            overdue[assignment.unit.name].append(mail_item(assignment, OVERDUE, due, as_of))
+            overdue[assignment.unit.name].append(mail_item(assignment, OVERDUE, due, status))
     since = selection.previous_cutoff(as_of, policy, calendar)
     stale_units = _stale_units(assignments, statuses, as_of, since)
     return DigestData(
@@ -93,26 +87,40 @@ def digest_data(as_of: dt.date, policy: Policy, calendar: selection.Calendar) ->
 
 
 def _stale_units(
-    assignments: list[Assignment], statuses: dict[int, Status], as_of: dt.date, since: dt.date
+    assignments: list[open_work.OpenAssignment], statuses: dict[int, Status], as_of: dt.date,
+    since: dt.date,
 ) -> list[tuple[str, dt.date | None]]:
     """Units with open work and no progress update from `since` up to `as_of`."""
-    open_by_unit: dict[int, Unit] = {}
+    open_by_unit: dict[int, open_work.UnitRow] = {}
     for assignment in assignments:
         if statuses[assignment.id].bucket not in selection.SKIPPED_BUCKETS:
             open_by_unit[assignment.unit_id] = assignment.unit
     if not open_by_unit:
         return []
     end_utc = clock.end_of_day(as_of)
+    # Which units reported since the cut-off: the index on created_at reads that month only.
+    # The last day of the others (the few listed) is then looked up for them alone, rather
+    # than the latest of ten years of updates for every unit.
+    start_utc = clock.end_of_day(since - dt.timedelta(days=1))
+    recent = set(db.session.scalars(
+        sa.select(Assignment.unit_id).distinct()
+        .join(ProgressUpdate, ProgressUpdate.assignment_id == Assignment.id)
+        .where(Assignment.unit_id.in_(list(open_by_unit)),
+               ProgressUpdate.created_at >= start_utc, ProgressUpdate.created_at < end_utc)
+    ))
+    silent = [unit_id for unit_id in open_by_unit if unit_id not in recent]
+    if not silent:
+        return []
     rows = db.session.execute(
         sa.select(Assignment.unit_id, sa.func.max(ProgressUpdate.created_at))
         .join(ProgressUpdate, ProgressUpdate.assignment_id == Assignment.id)
-        .where(Assignment.unit_id.in_(list(open_by_unit)), ProgressUpdate.created_at < end_utc)
+        .where(Assignment.unit_id.in_(silent), ProgressUpdate.created_at < end_utc)
         .group_by(Assignment.unit_id)
     ).all()
     last = {unit_id: clock.local_date(at) for unit_id, at in rows if at is not None}
     stale = [
-        (unit, last.get(unit_id))
-        for unit_id, unit in open_by_unit.items()
+        (open_by_unit[unit_id], last.get(unit_id))
+        for unit_id in silent
         if last.get(unit_id) is None or last[unit_id] < since
     ]
     stale.sort(key=lambda pair: (pair[0].position, pair[0].name))
@@ -143,20 +151,16 @@ def plan_digest(as_of: dt.date, policy: Policy | None = None) -> Plan:
         f"[Tổng hợp tuần] Tình hình thực hiện nhiệm vụ đến ngày {fmt_date(as_of)}: "
         f"{overdue_count} nhiệm vụ quá hạn"
     )
-    # The digest is the same for every leader but the greeting: render it once.
-    slot = f"recipient-{secrets.token_hex(8)}"
-    text_body, html_body = render_mail(
-        "digest", recipient=Recipient(slot, slot), subject=subject, data=data
-    )
+    letters = Letters("digest")  # the same for every leader but the greeting: rendered once
     seen: set[str] = set()
     for recipient in pending:
         address = recipient.address.lower()
         if address in seen:
             continue
         seen.add(address)
-        greeting = recipient.name or recipient.address
-        text = text_body.replace(slot, greeting)
-        html = html_body.replace(slot, str(escape(greeting)))
+        _, text, html = letters.render(
+            recipient, "digest", lambda: {"subject": subject, "data": data}
+        )
         plan.messages.append(
             Composed(MAIL_DIGEST, recipient, subject, text, html, keys[address])
         )

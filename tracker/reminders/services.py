@@ -9,30 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sqlalchemy as sa
-from flask import current_app, get_template_attribute, render_template
-from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from flask import current_app
+from markupsafe import Markup, escape
 
-from tracker.auth.models import User
 from tracker.calendar.services import load_calendar
-from tracker.constants import LEAD, LEADER, OFFICER, SECRETARIAT
+from tracker.constants import LEADER, OFFICER, SECRETARIAT
 from tracker.core import clock
 from tracker.core.formatting import fmt_date
-from tracker.directives.models import Assignment, Directive
 from tracker.directives.naming import task_name
-from tracker.directives.presenters import assignment_status
-from tracker.directives.status import (
-    facts_of,
-)
+from tracker.directives.status import Status
 from tracker.extensions import db
 from tracker.organization import services as organization
-from tracker.reminders import selection
+from tracker.reminders import open_work, selection
 from tracker.reminders.mail import clean_address, clean_header, utcnow
 from tracker.reminders.models import (
     CUTOFF,
@@ -47,8 +42,8 @@ from tracker.reminders.models import (
     OutboxMessage,
     ReminderLog,
 )
+from tracker.reminders.open_work import OpenAssignment, Person, UnitRow
 from tracker.reminders.policy import Policy, load_policy
-from tracker.units.models import Unit
 
 # Display order in an e-mail: the most urgent first.
 SEVERITY = {ESCALATE: 0, OVERDUE: 1, DUE_TODAY: 2, UPCOMING: 3}
@@ -74,6 +69,16 @@ class Recipient:
     name: str
 
 
+@lru_cache(maxsize=4096)  # a run writes ~8,000 lines over a few hundred deadlines
+def _deadline_text(deadline: dt.date | None) -> str:
+    return fmt_date(deadline, "Không có thời hạn")
+
+
+@lru_cache(maxsize=4096)
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".") if p.isdigit())
+
+
 @dataclass
 class MailItem:
     """One line of a reminder e-mail."""
@@ -93,19 +98,19 @@ class MailItem:
     year: int | None = None  # the task's period: numbers restart every month
     month: int | None = None
 
-    @property
+    @cached_property
     def name(self) -> str:
         """'Nhiệm vụ 3 (tháng 03/2023)'."""
         return task_name(self.number, self.year, self.month)
 
-    @property
+    @cached_property
     def deadline_text(self) -> str:
-        return fmt_date(self.deadline, "Không có thời hạn")
+        return _deadline_text(self.deadline)
 
     @cached_property
     def number_key(self) -> tuple[int, ...]:
         """'6.1' sorts after '6' and before '7' (not as text, where '12' < '6')."""
-        return tuple(int(p) for p in self.number.split(".") if p.isdigit())
+        return _number_key(self.number)
 
     @cached_property
     def sort_key(self) -> tuple:
@@ -149,42 +154,6 @@ def current_policy() -> Policy:
 # ---------------------------------------------------------------- data gathering
 
 
-def open_assignments(as_of: dt.date) -> list[Assignment]:
-    """Assignments that may still need a reminder as of the day, with directive, unit, leader."""
-    return list(
-        db.session.scalars(
-            sa.select(Assignment)
-            .join(Assignment.directive)
-            .where(
-                Directive.withdrawn_at.is_(None),
-                Assignment.state != "withdrawn",
-                sa.or_(
-                    Assignment.state != "done",
-                    Assignment.completed_on.is_(None),
-                    Assignment.completed_on > as_of,
-                ),
-            )
-            .options(
-                # ~13,000 rows at province scale but only ~150 units and a few leaders:
-                # loaded once each rather than repeated on every row of a join
-                joinedload(Assignment.directive).selectinload(Directive.leader),
-                joinedload(Assignment.directive).selectinload(Directive.period),
-                selectinload(Assignment.unit),
-            )
-            .order_by(Assignment.id)
-        ).unique()
-    )
-
-
-def assignment_info(assignment: Assignment) -> selection.AssignmentInfo:
-    return selection.AssignmentInfo(
-        id=assignment.id,
-        unit_id=assignment.unit_id,
-        is_lead=assignment.role == LEAD,
-        facts=facts_of(assignment, withdrawn=assignment.directive.is_withdrawn),
-    )
-
-
 def recorded_keys(assignment_ids: Iterable[int], kinds: Iterable[str]) -> set[tuple[int, str, str]]:
     ids = list(assignment_ids)
     if not ids:
@@ -197,29 +166,21 @@ def recorded_keys(assignment_ids: Iterable[int], kinds: Iterable[str]) -> set[tu
     return {(a, k, o) for a, k, o in rows}
 
 
-def _active_users(*roles: str) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active.is_(True), User.role.in_(roles), User.email.is_not(None))
-            .order_by(User.id)
-        )
-    )
-
-
 class Directory:
     """Who gets what: unit mailboxes, officers by notify_mode, leaders, the secretariat."""
 
     def __init__(self) -> None:
         self._people: dict[tuple[str, int], Recipient | None] = {}
-        self.officers: dict[int, list[User]] = defaultdict(list)
-        for user in _active_users(OFFICER):
+        # the same unit (and officer) is asked for thousands of times a run
+        self._lists: dict[tuple[int, int | None, tuple[str, ...] | None], list[Recipient]] = {}
+        self.officers: dict[int, list[Person]] = defaultdict(list)
+        for user in open_work.active_people(OFFICER):
             if user.unit_id is not None:
                 self.officers[user.unit_id].append(user)
-        self.secretariat = _active_users(SECRETARIAT)
-        self.leaders = _active_users(LEADER)
+        self.secretariat = open_work.active_people(SECRETARIAT)
+        self.leaders = open_work.active_people(LEADER)
 
-    def _person(self, user: User) -> Recipient | None:
+    def _person(self, user: Person) -> Recipient | None:
         key = ("user", user.id)
         if key not in self._people:  # a run asks for the same people ~100,000 times
             address = clean_address(user.email)
@@ -228,33 +189,39 @@ class Directory:
             )
         return self._people[key]
 
-    def _mailbox(self, unit: Unit) -> Recipient | None:
+    def _mailbox(self, unit: UnitRow) -> Recipient | None:
         key = ("unit", unit.id)
         if key not in self._people:
             address = clean_address(unit.email)
             self._people[key] = Recipient(address, clean_header(unit.name)) if address else None
         return self._people[key]
 
-    def unit(self, unit: Unit, modes: Iterable[str] | None) -> list[Recipient]:
+    def unit(self, unit: UnitRow, modes: Iterable[str] | None) -> list[Recipient]:
         """The unit's mailbox and its officers whose notify_mode is in `modes` (None: all)."""
-        wanted = set(modes) if modes is not None else None
-        found = [self._mailbox(unit)] if unit.active else []
-        for user in self.officers.get(unit.id, []):
-            if wanted is None or user.notify_mode in wanted:
-                found.append(self._person(user))
-        return [r for r in found if r is not None]
+        return self._recipients(unit, None, modes)
 
-    def assignees(self, assignment: Assignment, modes: Iterable[str] | None) -> list[Recipient]:
+    def assignees(
+        self, assignment: OpenAssignment, modes: Iterable[str] | None
+    ) -> list[Recipient]:
         """Who hears about an assignment: its unit, or, when it names an officer, the unit's
         mailbox and that officer (not the unit's other officers)."""
-        if assignment.officer_id is None:
-            return self.unit(assignment.unit, modes)
-        wanted = set(modes) if modes is not None else None
-        found = [self._mailbox(assignment.unit)] if assignment.unit.active else []
-        for user in self.officers.get(assignment.unit_id, []):
-            if user.id == assignment.officer_id and (wanted is None or user.notify_mode in wanted):
-                found.append(self._person(user))
-        return [r for r in found if r is not None]
+        return self._recipients(assignment.unit, assignment.officer_id, modes)
+
+    def _recipients(
+        self, unit: UnitRow, officer_id: int | None, modes: Iterable[str] | None
+    ) -> list[Recipient]:
+        wanted = tuple(modes) if modes is not None else None
+        key = (unit.id, officer_id, wanted)
+        found = self._lists.get(key)
+        if found is None:
+            people = [self._mailbox(unit)] if unit.active else []
+            for user in self.officers.get(unit.id, []):
+                if officer_id not in (None, user.id):
+                    continue
+                if wanted is None or user.notify_mode in wanted:
+                    people.append(self._person(user))
+            found = self._lists[key] = [r for r in people if r is not None]
+        return found  # shared: callers only read it
 
     def daily_units(self) -> set[int]:
         return {
@@ -271,9 +238,11 @@ class Directory:
         ]
         return [r for r in people if r is not None]
 
-    def escalation(self, assignment: Assignment) -> list[Recipient]:
-        """Level 2: the unit (all officers, mailbox), the leader in charge, the secretariat."""
-        leader = assignment.directive.leader
+    def escalation(
+        self, assignment: OpenAssignment, leader: Person | None
+    ) -> list[Recipient]:
+        """Level 2: the unit (all officers, mailbox), the leader in charge (``leader``, the
+        directive's), the secretariat."""
         if leader is not None and leader.active and leader.email:
             leaders = [leader]
         else:
@@ -289,23 +258,25 @@ class Directory:
 # ---------------------------------------------------------------- composition
 
 
-def mail_item(assignment: Assignment, kind: str, due: selection.Due, as_of: dt.date) -> MailItem:
-    directive = assignment.directive
-    status = assignment_status(assignment, as_of)
+def mail_item(
+    assignment: OpenAssignment, kind: str, due: selection.Due, status: Status
+) -> MailItem:
+    """One line of an e-mail; ``status``: the assignment's on the run's day
+    (open_work.statuses)."""
     return MailItem(
         assignment_id=assignment.id,
-        directive_id=directive.id,
-        number=directive.number,
-        title=directive.title,
+        directive_id=assignment.directive_id,
+        number=assignment.number,
+        title=assignment.title,
         unit_name=assignment.unit.name,
         role_label=assignment.role_label.lower(),
         deadline=due.deadline,
         days_overdue=due.days_overdue,
         kind=kind,
-        link=directive_link(directive.id),
+        link=directive_link(assignment.directive_id),
         status_label=status.label,
-        year=directive.period.year,
-        month=directive.period.month,
+        year=assignment.year,
+        month=assignment.month,
         last_update=clock.local_date(assignment.last_update_at)
         if assignment.last_update_at
         else None,
@@ -349,38 +320,89 @@ class Section:
 
 
 class _ItemRenderer:
-    """Renders each task's row once per run: the same task goes to the unit's mailbox, its
-    officers, the leader and the secretariat (a province run has ~100,000 lines for ~8,000
-    tasks), so rendering per line would dominate the run."""
+    """Renders each task's row once per run, all in one pass of the item templates: the same
+    task goes to the unit's mailbox, its officers, the leader and the secretariat (a province
+    run has ~100,000 lines for ~8,000 tasks), and even one macro call per task was a good part
+    of the run."""
 
-    def __init__(self) -> None:
-        self._row = get_template_attribute("reminders/email/_reminder_item.html", "row")
-        self._lines = get_template_attribute("reminders/email/_reminder_item.txt", "lines")
-        self._done: dict[int, tuple[Markup, str]] = {}
-
-    def _parts(self, item: MailItem) -> tuple[Markup, str]:
-        parts = self._done.get(id(item))
-        if parts is None:
-            parts = self._done[id(item)] = (self._row(item), str(self._lines(item)))
-        return parts
+    def __init__(self, items: Iterable[MailItem]) -> None:
+        unique = list({id(item): item for item in items}.values())
+        sep = f"@@item-{secrets.token_hex(8)}@@"  # nothing autoescape would change
+        env = current_app.jinja_env
+        html = env.get_template("reminders/email/_reminder_item.html").render(
+            items=unique, sep=sep).split(sep)
+        text = env.get_template("reminders/email/_reminder_item.txt").render(
+            items=unique, sep=sep).split(sep)
+        self._done: dict[int, tuple[str, str]] = {
+            id(item): (html[n], text[n]) for n, item in enumerate(unique)
+        }
 
     def section(self, title: str, items: list[MailItem]) -> Section:
-        parts = [self._parts(item) for item in items]
+        parts = [self._done[id(item)] for item in items]
         return Section(
             title,
             len(items),
-            # each part is the output of the autoescaping macro: join without escaping again
+            # each part is the output of the autoescaping template: join without escaping again
             Markup("".join(html for html, _ in parts)),  # noqa: S704
             "".join(f"{n}. {text}" for n, (_, text) in enumerate(parts, 1)),
         )
 
 
 def render_mail(name: str, **context: object) -> tuple[str, str]:
+    """The e-mail's text and HTML. The templates read only what is passed here, so they are
+    rendered straight from the environment: a run renders ~4,000 of them, and Flask's
+    render_template would run every page's context processors for each."""
     context.setdefault("org_name", organization.current().short_name)
     context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
-    text = render_template(f"reminders/email/{name}.txt", **context)
-    html = render_template(f"reminders/email/{name}.html", **context)
+    env = current_app.jinja_env
+    text = env.get_template(f"reminders/email/{name}.txt").render(context)
+    html = env.get_template(f"reminders/email/{name}.html").render(context)
     return text, html
+
+
+class Letters:
+    """One e-mail template rendered once per distinct body: a unit's mailbox and its officers,
+    or the leader and the secretariat, get the same list and differ only in the greeting
+    (~2,100 reminder e-mails at province scale have ~170 bodies). The body is rendered for a
+    random placeholder recipient, which each copy replaces with its own name (escaped in HTML,
+    as the template's autoescape would)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.slot = f"recipient-{secrets.token_hex(8)}"
+        self._bodies: dict[object, tuple[str, list[str], list[str]]] = {}
+
+    def render(
+        self, recipient: Recipient, key: object, context: Callable[[], dict[str, object]]
+    ) -> tuple[str, str, str]:
+        """(subject, text, html) for ``recipient``. ``key`` names the body: ``context()``
+        (the template's values, with its subject) is asked for once per key."""
+        body = self._bodies.get(key)
+        if body is None:
+            values = context()
+            text, html = render_mail(
+                self.name, recipient=Recipient(self.slot, self.slot), **values
+            )
+            body = (str(values["subject"]), text.split(self.slot), html.split(self.slot))
+            self._bodies[key] = body
+        subject, text_parts, html_parts = body
+        greeting = recipient.name or recipient.address
+        return subject, greeting.join(text_parts), str(escape(greeting)).join(html_parts)
+
+
+def _reminder_context(
+    items: list[MailItem], rendered: _ItemRenderer, as_of: dt.date
+) -> dict[str, object]:
+    return {
+        "subject": reminder_subject(items),
+        "sections": [
+            rendered.section(SECTION_TITLES[k], [i for i in items if i.kind == k])
+            for k in SEVERITY
+            if any(i.kind == k for i in items)
+        ],
+        "as_of": as_of,
+        "escalation": any(i.kind == ESCALATE for i in items),
+    }
 
 
 def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
@@ -390,23 +412,28 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
     plan = Plan(as_of)
     if not calendar.is_working_day(as_of):
         return plan
-    assignments = open_assignments(as_of)
+    assignments = open_work.open_assignments(as_of)
     by_id = {a.id: a for a in assignments}
     directory = Directory()
     recorded = recorded_keys(by_id, [UPCOMING, DUE_TODAY, OVERDUE, ESCALATE, DAILY])
     plan.due = selection.select_due(
         as_of,
-        (assignment_info(a) for a in assignments),
+        (a.info() for a in assignments),
         policy,
         calendar,
         recorded,
         directory.daily_units(),
     )
+    due_work = {d.assignment_id: by_id[d.assignment_id] for d in plan.due}
+    statuses = open_work.statuses(due_work.values(), as_of, calendar)
+    leaders = open_work.leaders_of(due_work[d.assignment_id] for d in plan.due
+                                   if d.kind == ESCALATE)
     inbox: dict[str, tuple[Recipient, dict[int, MailItem]]] = {}
     for due in plan.due:
-        assignment = by_id[due.assignment_id]
+        assignment = due_work[due.assignment_id]
         if due.kind == ESCALATE:
-            recipients = directory.escalation(assignment)
+            leader = leaders.get(assignment.leader_id) if assignment.leader_id else None
+            recipients = directory.escalation(assignment, leader)
         elif due.kind == DAILY:
             recipients = directory.daily_officers(assignment.unit_id, assignment.officer_id)
         else:
@@ -417,27 +444,19 @@ def plan_reminders(as_of: dt.date, policy: Policy | None = None) -> Plan:
             _, items = inbox.setdefault(recipient.address.lower(), (recipient, {}))
             current = items.get(assignment.id)
             if current is None or SEVERITY[kind] < SEVERITY[current.kind]:
-                item = item or mail_item(assignment, kind, due, as_of)
+                item = item or mail_item(assignment, kind, due, statuses[assignment.id])
                 items[assignment.id] = item
     keys_by_assignment: dict[int, list[str]] = defaultdict(list)
     for d in plan.due:
         keys_by_assignment[d.assignment_id].append(f"{d.assignment_id}/{d.kind}/{d.occurrence}")
-    rendered = _ItemRenderer()
+    rendered = _ItemRenderer(item for _, items in inbox.values() for item in items.values())
+    letters = Letters("reminder")
     for address, (recipient, by_assignment) in sorted(inbox.items()):
         items = sorted(by_assignment.values(), key=lambda i: i.sort_key)
-        subject = reminder_subject(items)
-        sections = [
-            rendered.section(SECTION_TITLES[k], [i for i in items if i.kind == k])
-            for k in SEVERITY
-            if any(i.kind == k for i in items)
-        ]
-        text, html = render_mail(
-            "reminder",
-            recipient=recipient,
-            subject=subject,
-            sections=sections,
-            as_of=as_of,
-            escalation=any(i.kind == ESCALATE for i in items),
+        subject, text, html = letters.render(
+            recipient,
+            tuple(id(i) for i in items),  # the items (each with its kind) make the body
+            lambda items=items: _reminder_context(items, rendered, as_of),
         )
         keys = [key for assignment_id in by_assignment
                 for key in keys_by_assignment[assignment_id]]
@@ -459,30 +478,33 @@ def plan_cutoff(as_of: dt.date, policy: Policy | None = None) -> Plan:
     if found is None:
         return plan
     month_key, cutoff = found
-    assignments = open_assignments(as_of)
+    assignments = open_work.open_assignments(as_of)
     by_id = {a.id: a for a in assignments}
     recorded = recorded_keys(by_id, [CUTOFF])
     plan.due = selection.cutoff_due(
-        as_of, month_key, (assignment_info(a) for a in assignments), recorded
+        as_of, month_key, (a.info() for a in assignments), recorded
     )
     directory = Directory()
+    statuses = open_work.statuses((by_id[d.assignment_id] for d in plan.due), as_of, calendar)
     inbox: dict[str, tuple[Recipient, dict[int, MailItem]]] = {}
     for due in plan.due:
         assignment = by_id[due.assignment_id]
-        item = mail_item(assignment, CUTOFF, due, as_of)
+        item = mail_item(assignment, CUTOFF, due, statuses[assignment.id])
         for recipient in directory.assignees(assignment, CUTOFF_MODES):
             inbox.setdefault(recipient.address.lower(), (recipient, {}))[1][assignment.id] = item
+    letters = Letters("cutoff")
     for address, (recipient, by_assignment) in sorted(inbox.items()):
         items = sorted(
             by_assignment.values(), key=lambda i: (-i.days_overdue, i.number_key, i.unit_name)
         )
-        subject = (
-            f"[Nhắc việc] Cập nhật tiến độ {len(items)} nhiệm vụ "
-            f"trước ngày chốt báo cáo {fmt_date(cutoff)}"
-        )
-        text, html = render_mail(
-            "cutoff", recipient=recipient, subject=subject, items=items, cutoff=cutoff,
-            as_of=as_of,
+        subject, text, html = letters.render(
+            recipient,
+            tuple(id(i) for i in items),
+            lambda items=items: {
+                "subject": f"[Nhắc việc] Cập nhật tiến độ {len(items)} nhiệm vụ "
+                           f"trước ngày chốt báo cáo {fmt_date(cutoff)}",
+                "items": items, "cutoff": cutoff, "as_of": as_of,
+            },
         )
         plan.messages.append(
             Composed(

@@ -8,11 +8,15 @@ units, the reminders sent, the previous period's counts.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.constants import COMPLETION, CONFIRMED, PROGRESS, RETURNED
 from tracker.core import clock
+from tracker.core.models import AuditEvent
 from tracker.core.periods import PeriodKey
 from tracker.directives.asof import RESULT_KINDS, AssignmentAsOf, Book
 from tracker.directives.asof_queries import load_book
@@ -145,16 +149,78 @@ def _decided(a: AssignmentAsOf) -> list[str]:
     return [r.status for r in a.decided_extensions]
 
 
+# A report is drafted from one book read three times in a transaction (the check that the
+# period has tasks, the composition, the appendix of the export): the transaction keeps it,
+# and the directives read from it, until it ends or writes anything the book reads.
+_BOOKS = "tracker.reports.period_books"
+_BOOK_TABLES = frozenset({
+    "period", "directive", "assignment", "progress_update", "extension_request", "unit",
+    "calendar_exception",
+})
+_AUDITED = frozenset({"assignment", "directive"})  # audit_event rows the book reads
+
+
+@dataclass
+class _Read:
+    book: Book
+    directives: list[DirectiveData] | None = None
+
+
+def _read(period: Period, as_of: dt.date) -> _Read:
+    session = db.session()
+    reads = session.info.setdefault(_BOOKS, {})
+    key = (period.id, as_of, clock.today())
+    found = reads.get(key)
+    if found is None:
+        found = reads[key] = _Read(load_book(as_of, period_id=period.id, detail=True))
+    return found
+
+
 def period_book(period: Period, as_of: dt.date) -> Book:
-    return load_book(as_of, period_id=period.id, detail=True)
+    return _read(period, as_of).book
+
+
+def _directives(read: _Read) -> list[DirectiveData]:
+    """The top-level directives as they stood (read-only: shared by the callers)."""
+    if read.directives is None:
+        units = _units(read.book)
+        read.directives = [directive_data(d.id, read.book, units) for d in read.book.top_level()]
+    return list(read.directives)
+
+
+def _read_by_book(instance: object) -> bool:
+    if isinstance(instance, AuditEvent):
+        return instance.entity in _AUDITED
+    table = getattr(type(instance), "__table__", None)
+    return getattr(table, "name", None) in _BOOK_TABLES
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _forget_books_on_flush(session: Session, _context: Any) -> None:
+    if _BOOKS in session.info and any(
+        _read_by_book(obj) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_BOOKS, None)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _forget_books_on_bulk(state: sa.orm.ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info.pop(_BOOKS, None)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_books(session: Session, transaction: SessionTransaction) -> None:
+    # the transaction, or a savepoint (what it saw may be rolled back); not the inner
+    # transaction every flush opens and closes
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_BOOKS, None)
 
 
 def period_directives(period: Period | None, as_of: dt.date) -> list[DirectiveData]:
     if period is None:
         return []
-    book = period_book(period, as_of)
-    units = _units(book)
-    return [directive_data(d.id, book, units) for d in book.top_level()]
+    return _directives(_read(period, as_of))
 
 
 def previous_summary(ref: PeriodKey, as_of: dt.date, report_day: dt.date | None) -> Summary | None:
@@ -190,13 +256,12 @@ def report_input(ref: PeriodKey, as_of: dt.date, org: OrgDefaults,
     period = get_period(ref)
     if period is None:
         return ReportInput(period=ref, as_of=as_of, directives=[], org=org)
-    book = period_book(period, as_of)
-    units = _units(book)
+    read = _read(period, as_of)
     return ReportInput(
         period=ref,
         as_of=as_of,
-        directives=[directive_data(d.id, book, units) for d in book.top_level()],
+        directives=_directives(read),
         org=org,
         previous=previous_summary(ref, as_of, previous_day),
-        activity=activity(book, period.id),
+        activity=activity(read.book, period.id),
     )

@@ -3,7 +3,8 @@
 python-docx covers most of the layout; two things it lacks are done on the XML directly:
 real footnotes (a ``word/footnotes.xml`` part plus ``w:footnoteReference`` runs) and a few
 table/paragraph properties (borders, repeated header rows). All text goes through
-:func:`clean_text` and python-docx's text setters, so it is escaped, never interpreted.
+:func:`clean_text` and ``docx_text.append_text`` (python-docx's ``run.text`` elements: w:t,
+w:tab, w:br), so it is escaped, never interpreted.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.parfmt import CT_PPr
+from docx.oxml.text.run import CT_R
 from docx.section import Section
-from docx.shared import Cm, Emu, Length, Mm, Pt, RGBColor
+from docx.shared import Cm, Emu, Length, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
@@ -42,9 +45,15 @@ from tracker.reports.document import (
     normalize_recipients,
     paragraph_runs,
 )
-
-FONT = "Times New Roman"
-BLACK = RGBColor(0, 0, 0)
+from tracker.reports.docx_text import (
+    BLACK,
+    BODY_SIZE,
+    FONT,
+    add_text,
+    append_text,
+    format_run,
+    set_rfonts,
+)
 
 PAGE_SHORT, PAGE_LONG = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(20), Mm(20), Mm(30), Mm(15)
@@ -52,7 +61,6 @@ PORTRAIT_TEXT_WIDTH = Mm(210 - 30 - 15)
 LANDSCAPE_TEXT_WIDTH = Mm(297 - 30 - 15)
 CELL_PADDING = Mm(1.9)  # Word's default left + right cell margin is 0.19 cm each
 
-BODY_SIZE = Pt(14)
 BODY_INDENT = Cm(1.27)
 BODY_SPACE_AFTER = Pt(6)
 BODY_LINE_SPACING = 1.2
@@ -136,73 +144,10 @@ def build_docx(doc: ReportDocument) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def _set_rfonts(rpr: CT_RPr) -> None:
-    """Name Times New Roman for every script slot; theme fonts would otherwise win."""
-    rfonts = rpr.get_or_add_rFonts()
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), FONT)
-
-
-def _run_properties(size: Length, bold: bool, italic: bool, underline: bool) -> CT_RPr:
-    """The w:rPr of a run in Times New Roman, black, at `size`, built through python-docx."""
-    scratch = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
-    scratch.font.name = FONT
-    _set_rfonts(scratch._r.get_or_add_rPr())
-    scratch.font.size = size
-    if bold:
-        scratch.font.bold = True
-    if italic:
-        scratch.font.italic = True
-    if underline:
-        scratch.font.underline = True
-    scratch.font.color.rgb = BLACK
-    return scratch._r.rPr
-
-
-_RUN_PROPERTIES: dict[tuple[int, bool, bool, bool], CT_RPr] = {}
-
-
-def _format_run(
-    run: Run,
-    size: Length = BODY_SIZE,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-) -> Run:
-    """Give a new run its formatting: a copy of one w:rPr per combination (a report has
-    thousands of runs, and setting each property through python-docx dominated the export)."""
-    key = (int(size), bold, italic, underline)
-    template = _RUN_PROPERTIES.get(key)
-    if template is None:
-        template = _RUN_PROPERTIES[key] = _run_properties(size, bold, italic, underline)
-    existing = run._r.rPr
-    if existing is not None:
-        run._r.remove(existing)
-    run._r.insert(0, deepcopy(template))
-    return run
-
-
-def _add_text(
-    paragraph: DocxParagraph,
-    text: str,
-    size: Length = BODY_SIZE,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-) -> Run:
-    # run.text turns "\t" into w:tab and "\n" into w:br; clean_text removed what XML forbids.
-    run = paragraph.add_run(clean_text(text))
-    return _format_run(run, size, bold=bold, italic=italic, underline=underline)
-
-
 def _setup_styles(document: DocxDocument) -> None:
     styles_el = document.styles.element
     rpr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_rfonts(rpr_default)
+    set_rfonts(rpr_default)
     for child in rpr_default.findall(qn("w:sz")) + rpr_default.findall(qn("w:szCs")):
         child.set(qn("w:val"), str(int(BODY_SIZE.pt * 2)))
     lang = rpr_default.find(qn("w:lang"))
@@ -211,7 +156,7 @@ def _setup_styles(document: DocxDocument) -> None:
 
     normal = document.styles["Normal"]
     normal.font.name = FONT
-    _set_rfonts(normal.element.get_or_add_rPr())
+    set_rfonts(normal.element.get_or_add_rPr())
     normal.font.size = BODY_SIZE
     normal.font.color.rgb = BLACK
     normal.paragraph_format.space_before = Pt(0)
@@ -221,12 +166,12 @@ def _setup_styles(document: DocxDocument) -> None:
     for name in ("Header", "Footer"):
         style = document.styles[name]
         style.font.name = FONT
-        _set_rfonts(style.element.get_or_add_rPr())
+        set_rfonts(style.element.get_or_add_rPr())
 
     text_style = document.styles.add_style(FOOTNOTE_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     text_style.base_style = normal
     text_style.font.name = FONT
-    _set_rfonts(text_style.element.get_or_add_rPr())
+    set_rfonts(text_style.element.get_or_add_rPr())
     text_style.font.size = FOOTNOTE_SIZE
     text_style.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.JUSTIFY
     text_style.paragraph_format.space_after = Pt(0)
@@ -265,7 +210,7 @@ def _setup_page_numbers(section: Section) -> None:
 def _add_field(paragraph: DocxParagraph, instruction: str, placeholder: str, size: Length) -> None:
     for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
                        ("result", placeholder), ("end", None)):  # fmt: skip
-        run = _format_run(paragraph.add_run(), size)
+        run = format_run(paragraph.add_run(), size)
         if kind == "instr":
             instr = OxmlElement("w:instrText")
             instr.set(qn("xml:space"), "preserve")
@@ -365,29 +310,29 @@ def _add_header_block(document: DocxDocument, doc: ReportDocument) -> None:
 
     p = _cell_paragraph(left, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, doc.issuer_parent.upper(), Pt(13))
+    add_text(p, doc.issuer_parent.upper(), Pt(13))
     p = _cell_paragraph(left, False)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, doc.issuer.upper(), Pt(13), bold=True)
+    add_text(p, doc.issuer.upper(), Pt(13), bold=True)
     issuer_width = min(_estimated_width(doc.issuer, Pt(13), caps=True), left_inner)
     _add_rule(left, Emu(int(issuer_width * 0.4)), left_inner)
 
     p = _cell_paragraph(right, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Pt(13), bold=True)
+    add_text(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Pt(13), bold=True)
     p = _cell_paragraph(right, False)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, "Độc lập - Tự do - Hạnh phúc", Pt(14), bold=True, underline=True)
+    add_text(p, "Độc lập - Tự do - Hạnh phúc", Pt(14), bold=True, underline=True)
 
     number_cell, date_cell = table.rows[1].cells
     p = _cell_paragraph(number_cell, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     p.paragraph_format.space_before = Pt(6)
-    _add_text(p, doc.number, Pt(13))
+    add_text(p, doc.number, Pt(13))
     p = _cell_paragraph(date_cell, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     p.paragraph_format.space_before = Pt(6)
-    _add_text(p, format_vn_date(doc.issued_on, clean_text(doc.place)), Pt(14), italic=True)
+    add_text(p, format_vn_date(doc.issued_on, clean_text(doc.place)), Pt(14), italic=True)
 
 
 def _add_title_block(document: DocxDocument, doc: ReportDocument) -> None:
@@ -395,12 +340,12 @@ def _add_title_block(document: DocxDocument, doc: ReportDocument) -> None:
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     p.paragraph_format.space_before = Pt(18)
     p.paragraph_format.keep_with_next = True
-    _add_text(p, doc.title.upper(), Pt(14), bold=True)
+    add_text(p, doc.title.upper(), Pt(14), bold=True)
 
     p = document.add_paragraph()
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     p.paragraph_format.keep_with_next = True
-    _add_text(p, doc.summary, Pt(14), bold=True)
+    add_text(p, doc.summary, Pt(14), bold=True)
 
     line = min(_estimated_width(doc.summary, Pt(14), caps=False), PORTRAIT_TEXT_WIDTH)
     rule = Emu(max(int(Mm(25)), int(line) * 2 // 5))
@@ -410,24 +355,39 @@ def _add_title_block(document: DocxDocument, doc: ReportDocument) -> None:
     spacer.paragraph_format.space_after = Pt(6)
 
 
-def _add_body_paragraph(
-    document: DocxDocument, paragraph: Paragraph, footnotes: _FootnoteWriter
-) -> None:
-    p = document.add_paragraph()
-    fmt = p.paragraph_format
-    p.alignment = WD_PARAGRAPH_ALIGNMENT.JUSTIFY
+def _body_properties(keep_with_next: bool) -> CT_PPr:
+    """The w:pPr of a body paragraph, set through python-docx."""
+    scratch = DocxParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
+    fmt = scratch.paragraph_format
+    scratch.alignment = WD_PARAGRAPH_ALIGNMENT.JUSTIFY
     fmt.first_line_indent = BODY_INDENT
     fmt.space_before = Pt(0)
     fmt.space_after = BODY_SPACE_AFTER
     fmt.line_spacing = BODY_LINE_SPACING
-    if paragraph.style in ("heading", "subheading"):
+    if keep_with_next:
         fmt.keep_with_next = True
+    return scratch._p.pPr  # type: ignore[return-value]
+
+
+_BODY_PROPERTIES: dict[bool, CT_PPr] = {}
+
+
+def _add_body_paragraph(
+    document: DocxDocument, paragraph: Paragraph, footnotes: _FootnoteWriter
+) -> None:
+    # a copy of one w:pPr per kind, as format_run does for runs (~850 paragraphs a report)
+    keep = paragraph.style in ("heading", "subheading")
+    template = _BODY_PROPERTIES.get(keep)
+    if template is None:
+        template = _BODY_PROPERTIES[keep] = _body_properties(keep)
+    p = document.add_paragraph()
+    p._p.insert(0, deepcopy(template))
     for item in paragraph_runs(paragraph):
         if isinstance(item, int):
             footnotes.reference(p, paragraph.footnotes[item])
         else:
             text, bold = item
-            _add_text(p, text, BODY_SIZE, bold=bold)
+            add_text(p, text, BODY_SIZE, bold=bold)
 
 
 def _add_closing_block(document: DocxDocument, doc: ReportDocument) -> None:
@@ -443,39 +403,39 @@ def _add_closing_block(document: DocxDocument, doc: ReportDocument) -> None:
     p = _cell_paragraph(left, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.LEFT)
     p.paragraph_format.space_before = Pt(6)
-    _add_text(p, "Nơi nhận:", Pt(12), bold=True, italic=True)
+    add_text(p, "Nơi nhận:", Pt(12), bold=True, italic=True)
     for line in normalize_recipients(doc.recipients):
         p = _cell_paragraph(left, False)
         _compact(p, align=WD_PARAGRAPH_ALIGNMENT.LEFT)
-        _add_text(p, line, Pt(11))
+        add_text(p, line, Pt(11))
 
     p = _cell_paragraph(right, True)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     p.paragraph_format.space_before = Pt(6)
-    _add_text(p, doc.signer_capacity.upper(), Pt(14), bold=True)
+    add_text(p, doc.signer_capacity.upper(), Pt(14), bold=True)
     p = _cell_paragraph(right, False)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, doc.signer_title.upper(), Pt(14), bold=True)
+    add_text(p, doc.signer_title.upper(), Pt(14), bold=True)
     for _ in range(4):  # room for the signature and the seal
         p = _cell_paragraph(right, False)
         _compact(p)
-        _add_text(p, "", Pt(14))
+        add_text(p, "", Pt(14))
     p = _cell_paragraph(right, False)
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, doc.signer_name, Pt(14), bold=True)
+    add_text(p, doc.signer_name, Pt(14), bold=True)
 
 
 def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
     p = document.add_paragraph()
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, "PHỤ LỤC", Pt(14), bold=True)
+    add_text(p, "PHỤ LỤC", Pt(14), bold=True)
     p = document.add_paragraph()
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-    _add_text(p, doc.appendix_title, Pt(14), bold=True)
+    add_text(p, doc.appendix_title, Pt(14), bold=True)
     p = document.add_paragraph()
     _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
     caption = appendix_caption(doc)
-    _add_text(p, caption, Pt(13), italic=True)
+    add_text(p, caption, Pt(13), italic=True)
     line = min(_estimated_width(caption, Pt(13), caps=False), LANDSCAPE_TEXT_WIDTH)
     _add_rule(document, Emu(max(int(Mm(25)), int(line) // 3)), LANDSCAPE_TEXT_WIDTH)
     spacer = document.add_paragraph()
@@ -491,7 +451,7 @@ def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = cell.paragraphs[0]
         _compact(p, align=WD_PARAGRAPH_ALIGNMENT.CENTER)
-        _add_text(p, label, TABLE_SIZE, bold=True)
+        add_text(p, label, TABLE_SIZE, bold=True)
 
     # Formatting every cell through python-docx costs ~0.6 ms a cell; format one row, then
     # copy its XML for each directive and only set the texts (1,000 rows: ~6 s -> ~0.5 s).
@@ -502,7 +462,7 @@ def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
         p = cell.paragraphs[0]
         align = WD_PARAGRAPH_ALIGNMENT.CENTER if index in centred else WD_PARAGRAPH_ALIGNMENT.LEFT
         _compact(p, align=align)
-        _add_text(p, "", TABLE_SIZE)
+        add_text(p, "", TABLE_SIZE)
     template = template_row._tr
     tbl = table._tbl
     tbl.remove(template)
@@ -510,7 +470,7 @@ def _add_appendix(document: DocxDocument, doc: ReportDocument) -> None:
         tr = deepcopy(template)
         tbl.append(tr)
         for tc, text in zip(tr.tc_lst, appendix_cells(entry), strict=True):
-            Run(tc.p_lst[0].r_lst[0], table).text = text
+            append_text(tc.p_lst[0].r_lst[0], text)  # the template's run holds no text
     trailing = document.add_paragraph()
     _compact(trailing)
 
@@ -542,6 +502,7 @@ class _FootnoteWriter:
             "</w:footnotes>"
         )
         self._count = 0
+        self._marks: dict[int, CT_RPr] = {}
         self._style_ids = (
             document.styles[FOOTNOTE_TEXT_STYLE].style_id,
             document.styles[FOOTNOTE_REF_STYLE].style_id,
@@ -552,14 +513,11 @@ class _FootnoteWriter:
         ``paragraph`` (the caller adds the text runs around it in order)."""
         self._count += 1
         note_id = str(self._count)
-        text_style, ref_style = self._style_ids
+        text_style = self._style_ids[0]
 
-        run = _format_run(paragraph.add_run(), BODY_SIZE)
-        run._r.get_or_add_rPr().style = ref_style
-        run.font.superscript = True
         ref = OxmlElement("w:footnoteReference")
         ref.set(qn("w:id"), note_id)
-        run._r.append(ref)
+        self._mark_run(paragraph, BODY_SIZE).append(ref)
 
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), note_id)
@@ -568,11 +526,21 @@ class _FootnoteWriter:
         note.append(p_el)
         p = DocxParagraph(p_el, self._document.part)
         p_el.get_or_add_pPr().style = text_style
-        mark = _format_run(p.add_run(), FOOTNOTE_SIZE)
-        mark._r.get_or_add_rPr().style = ref_style
-        mark.font.superscript = True
-        mark._r.append(OxmlElement("w:footnoteRef"))
-        _add_text(p, " " + clean_text(text), FOOTNOTE_SIZE)
+        self._mark_run(p, FOOTNOTE_SIZE).append(OxmlElement("w:footnoteRef"))
+        add_text(p, " " + clean_text(text), FOOTNOTE_SIZE)
+
+    def _mark_run(self, paragraph: DocxParagraph, size: Length) -> CT_R:
+        """A new run in the footnote reference style, superscript, at ``size``: a copy of one
+        w:rPr per size (set through python-docx once)."""
+        template = self._marks.get(int(size))
+        if template is None:
+            scratch = format_run(Run(OxmlElement("w:r"), None), size)  # type: ignore[arg-type]
+            scratch._r.get_or_add_rPr().style = self._style_ids[1]
+            scratch.font.superscript = True
+            template = self._marks[int(size)] = scratch._r.rPr
+        r = paragraph._p.add_r()
+        r.insert(0, deepcopy(template))
+        return r
 
     def finish(self) -> None:
         """Attach the footnotes part, if any footnote was written."""
