@@ -59,7 +59,8 @@ def assignment_deadline(
 
 
 class StatusBook:
-    """Statuses of loaded directives (and their assignments) as of one day."""
+    """Statuses of loaded directives (and their assignments) as of one day: ORM rows, or the
+    list pages' plain rows (list_rows.py), which carry the same attributes."""
 
     def __init__(self, as_of: dt.date, against: str, book: Book | None) -> None:
         self.as_of = as_of
