@@ -63,6 +63,10 @@ def field_summaries(period_id: int, as_of: dt.date, against: str = EXTENDED) -> 
     return result
 
 
+_ZERO = Summary().counts  # every bucket at 0, copied for each line (quicker than Summary())
+_BUCKET_OF = {b.value: b for b in Bucket}
+
+
 def board_counts(
     period_id: int, as_of: dt.date, against: str = EXTENDED
 ) -> tuple[dict[str, Summary], dict[int, Summary]]:
@@ -75,12 +79,12 @@ def board_counts(
         if unit_id is None:
             summary = per_field.get(field_code)
             if summary is None:
-                summary = per_field[field_code] = Summary()
+                summary = per_field[field_code] = Summary(dict(_ZERO))
         else:
             summary = per_unit.get(unit_id)
             if summary is None:
-                summary = per_unit[unit_id] = Summary()
-        summary.counts[Bucket(value)] += count
+                summary = per_unit[unit_id] = Summary(dict(_ZERO))
+        summary.counts[_BUCKET_OF[value]] += count
     return per_field, per_unit
 
 
@@ -172,11 +176,12 @@ def unit_rows(
         if group is not None and GROUP_OF_TYPE.get(target.type) != group:
             continue
         row = rows.get(target.id)
-        if row is None:
-            row = rows[target.id] = Row(target.id, target.name, Summary())
-        counts = row.summary.counts
-        for bucket, n in summary.counts.items():
-            counts[bucket] += n
+        if row is None:  # a copy: the units merged into it add to it, per_unit stays as read
+            row = rows[target.id] = Row(target.id, target.name, Summary(dict(summary.counts)))
+        else:
+            counts = row.summary.counts
+            for bucket, n in summary.counts.items():
+                counts[bucket] += n
         if target.id != unit.id:
             row.merged.append(unit.name)
     return [rows[u.id] for u in units if u.id in rows]
@@ -194,7 +199,8 @@ def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
             continue
         total = totals.get(group)
         if total is None:
-            total = totals[group] = Summary()
+            totals[group] = Summary(dict(summary.counts))
+            continue
         for bucket, n in summary.counts.items():
             total.counts[bucket] += n
     return [Row(g, label, totals[g]) for g, (label, _) in UNIT_GROUPS.items() if g in totals]

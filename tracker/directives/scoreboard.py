@@ -11,8 +11,16 @@ from markupsafe import Markup
 
 from tracker.directives.status import Bucket, Summary, fmt_rate
 
-# One cell: (data-label for the phone card, text, extra CSS classes).
-Cell = tuple[str, str, str]
+B = Bucket
+_DONE_ON_TIME, _DONE_LATE, _OVERDUE = B.DONE_ON_TIME, B.DONE_LATE, B.OVERDUE
+_IN_PROGRESS, _NOT_STARTED, _NO_DEADLINE = B.IN_PROGRESS, B.NOT_STARTED, B.NO_DEADLINE
+
+# The phone card's label of each cell (data-label), in the columns' order.
+CELL_LABELS = ("Được giao", "Đúng hạn", "Xong quá hạn", "Quá hạn", "Trong hạn", "Không thời hạn",
+               "Tỷ lệ đúng hạn")
+# One line: right-aligned cells naming themselves; each "{}" pair is (extra classes, text).
+_LINE = "".join(f'<td class="text-end{{}}" data-label="{label}">{{}}</td>' for label in CELL_LABELS)
+_OVERDUE_CLASSES = " text-danger fw-semibold"
 
 
 def fmt_count(value: int) -> str:
@@ -20,28 +28,20 @@ def fmt_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def score_cells(summary: Summary) -> tuple[Cell, ...]:
-    """Assigned, done on time, done late, overdue, in time (in progress or not started),
-    without deadline, on-time rate."""
-    c = summary.counts
-    overdue = c[Bucket.OVERDUE]
-    return (
-        ("Được giao", fmt_count(summary.total), ""),
-        ("Đúng hạn", fmt_count(c[Bucket.DONE_ON_TIME]), ""),
-        ("Xong quá hạn", fmt_count(c[Bucket.DONE_LATE]), ""),
-        ("Quá hạn", fmt_count(overdue), " text-danger fw-semibold" if overdue else ""),
-        ("Trong hạn", fmt_count(c[Bucket.IN_PROGRESS] + c[Bucket.NOT_STARTED]), ""),
-        ("Không thời hạn", fmt_count(c[Bucket.NO_DEADLINE]), ""),
-        ("Tỷ lệ đúng hạn", fmt_rate(summary.on_time_rate), ""),
-    )
-
-
-_CELL = '<td class="text-end{}" data-label="{}">{}</td>'
-
-
 def score_cells_html(summary: Summary) -> Markup:
-    """The seven ``<td>`` of a line (right-aligned, each naming itself for the phone card)."""
-    # Labels and classes are the constants above, the texts are numbers written by fmt_count
-    # and fmt_rate (digits, ".", ",", "%", "—"): nothing to escape, safe to mark.
-    cells = "".join([_CELL.format(css, label, text) for label, text, css in score_cells(summary)])
-    return Markup(cells)  # noqa: S704
+    """The seven ``<td>`` of a line: assigned, done on time, done late, overdue (in red when
+    any), in time (in progress or not started), without deadline, on-time rate."""
+    c = summary.counts
+    overdue = c[_OVERDUE]
+    line = _LINE.format(
+        "", fmt_count(summary.total),
+        "", fmt_count(c[_DONE_ON_TIME]),
+        "", fmt_count(c[_DONE_LATE]),
+        _OVERDUE_CLASSES if overdue else "", fmt_count(overdue),
+        "", fmt_count(c[_IN_PROGRESS] + c[_NOT_STARTED]),
+        "", fmt_count(c[_NO_DEADLINE]),
+        "", fmt_rate(summary.on_time_rate),
+    )
+    # The labels and classes are the constants above and the texts numbers written by
+    # fmt_count and fmt_rate (digits, ".", ",", "%", "—"): nothing to escape.
+    return Markup(line)  # noqa: S704

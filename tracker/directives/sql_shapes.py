@@ -5,8 +5,8 @@ its cache key, cost a page more than running it. Their structure depends only on
 (the deadline compared against, whether the day is rebuilt from the history, which filters are
 given), so each shape is built once with named slots (``:name``) where the values go, compiled
 for the database in use with every constant written inline, and kept as a ``text()``. A call
-only binds the day, the period and the ids, and wraps the text as a subquery: the statements
-around it stay ordinary SQLAlchemy.
+only binds the day, the period and the ids to it and uses it as a subquery or a CTE: the
+statements around it stay ordinary SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ class Shape:
     text: sa.TextClause
     slots: frozenset[str]
 
-    def bind(self, values: Mapping[str, object], columns: Mapping[str, TypeEngine],
-             name: str) -> sa.TextualSelect:
+    def bind(self, values: Mapping[str, object],
+             columns: Mapping[str, TypeEngine]) -> sa.TextualSelect:
         """The statement with these values, with these columns."""
         given = {key: value for key, value in values.items() if key in self.slots}
         missing = self.slots - set(given)

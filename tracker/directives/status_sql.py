@@ -17,9 +17,10 @@ Depth: a directive rolls up from its own lead assignments and its sub-directives
 sub-directives from their assignments (the importer and the editor create one level of
 sub-directives, as the monthly report does).
 
-``assignment_facts`` and ``directive_buckets`` are built once per process for each shape (the
-deadline compared against, today or a past day, which filters) with slots for the day, the
-period and the ids, compiled to text (sql_shapes.py); a call binds its values to that text.
+``assignment_facts``, ``directive_buckets`` and the dashboard's ``period_board`` are built once
+per process for each shape (the deadline compared against, today or a past day, which filters)
+with slots for the day, the period and the ids, compiled to text (sql_shapes.py); a call binds
+its values to that text.
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def assignment_facts(
     shape = compile_once(("facts", name, against, history, scoped),
                          lambda: sa.select(_facts_tree(day, against, scope, name)), slots)
     values = _values(name, as_of, period_id, directive_ids, unit_ids)
-    return shape.bind(values, FACT_COLUMNS, name).subquery(name)
+    return shape.bind(values, FACT_COLUMNS).subquery(name)
 
 
 def _slots(prefix: str, history: bool, period: bool, directives: bool,
@@ -387,7 +388,7 @@ def _count_of(
 
 
 def _count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
-    """How many rows of the group meet ``cond`` (0 when none)."""
+    """How many rows of the group meet ``cond``."""
     return sa.func.sum(sa.case((cond, 1), else_=0))
 
 
@@ -477,7 +478,7 @@ def directive_buckets(
     # own, and PostgreSQL, unable to flatten such a subquery, may re-run it for each row of a
     # join (seconds on tables not analysed yet); computed once, it is joined like a table.
     columns = {"directive_id": sa.Integer, "bucket": sa.String}
-    return shape.bind(values, columns, name).cte(name).prefix_with("MATERIALIZED")
+    return shape.bind(values, columns).cte(name).prefix_with("MATERIALIZED")
 
 
 def _buckets_tree(day: _Day, against: str, scope: _Scope,
@@ -552,7 +553,7 @@ def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> 
                          lambda: _board_tree(day, against, scope), slots)
     values = _values(name, as_of, period_id, None, None)
     return shape.bind(values, {"field": sa.String, "unit_id": sa.Integer,
-                               "bucket": sa.String, "n": sa.Integer}, name).subquery(name)
+                               "bucket": sa.String, "n": sa.Integer}).subquery(name)
 
 
 def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.CompoundSelect:
