@@ -350,8 +350,8 @@ class _ItemRenderer:
 
 def render_mail(name: str, **context: object) -> tuple[str, str]:
     """The e-mail's text and HTML. The templates read only what is passed here, so they are
-    rendered straight from the environment: a run renders ~4,000 of them, and Flask's
-    render_template would run every page's context processors for each."""
+    rendered straight from the environment: Flask's render_template would run every page's
+    context processors (the organization, the inbox counts) for each."""
     context.setdefault("org_name", organization.current().short_name)
     context.setdefault("base_url", str(current_app.config.get("BASE_URL", "")).rstrip("/"))
     env = current_app.jinja_env
