@@ -70,19 +70,22 @@ def register_extensions(app: Flask) -> None:
     from tracker.organization.models import ROW_ID, Organization
     from tracker.work import notices
 
+    # Built once: every request runs it, and building it cost more than running it.
+    user_statement = (
+        db.select(User, DataVersion.token, Organization, notices.unread_count_column())
+        .select_from(User)
+        .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
+        .outerjoin(Organization, Organization.id == ROW_ID)
+        .where(User.session_token == db.bindparam("token"))
+    )
+
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The data version rides along with the one query every page request makes anyway:
         # the page cache needs it read before any of the page's data (tracker/core/pagecache.py).
         # So do the organization, which every page's header and the report wording read, and
         # the bell's unread count (tracker/work/notices.py).
-        row = db.session.execute(
-            db.select(User, DataVersion.token, Organization, notices.unread_count_column())
-            .select_from(User)
-            .outerjoin(DataVersion, DataVersion.id == versioning.ROW_ID)
-            .outerjoin(Organization, Organization.id == ROW_ID)
-            .where(User.session_token == token)
-        ).first()
+        row = db.session.execute(user_statement, {"token": token}).first()
         if row is None:
             return None
         versioning.remember(row[1])

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Hashable, Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.core.models import DataVersion, ScopeVersion
+
+T = TypeVar("T")
 
 # Tables no cached page reads: sign-in bookkeeping, the reminder machinery, notifications being
 # read and calendar feeds being fetched write here all the time, and bumping the version for
@@ -156,16 +158,35 @@ def bump_scopes(session: Session | sa.Connection, scopes: Iterable[str]) -> None
     session.execute(statement)
 
 
+_SCOPE_TOKENS = sa.select(ScopeVersion.scope, ScopeVersion.token).where(
+    ScopeVersion.scope.in_(sa.bindparam("scopes", expanding=True))
+)
+
+
 def scope_tokens(session: Session, scopes: Iterable[str]) -> tuple[str, ...]:
     """The committed tokens of ``base`` and these scopes, in that order ("" when never set):
     what a page showing only those parts is cached under. One query."""
     wanted = [BASE, *scopes]
-    found = dict(
-        session.execute(
-            sa.select(ScopeVersion.scope, ScopeVersion.token).where(ScopeVersion.scope.in_(wanted))
-        ).tuples().all()
-    )
+    found = dict(session.execute(_SCOPE_TOKENS, {"scopes": wanted}).tuples().all())
     return tuple(found.get(scope, "") for scope in wanted)
+
+
+_PER_VERSION: dict[str, tuple[str, Any]] = {}
+
+
+def per_version(session: Session, name: str, load: Callable[[], T]) -> T:
+    """``load()``, kept per process under the committed data version (which every change
+    moves): small, often read facts (the periods, the units' successions) are read once per
+    change instead of once per request. Never shared with a transaction that has written."""
+    if has_uncommitted_changes(session):
+        return load()
+    token = current(session)
+    kept = _PER_VERSION.get(name)
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    value = load()
+    _PER_VERSION[name] = (token, value)
+    return value
 
 
 def note_row(session: Session, obj: object) -> None:

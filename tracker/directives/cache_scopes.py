@@ -135,7 +135,7 @@ def period_page(*, all_periods_is_everything: bool = True) -> list[str] | None:
 
     from tracker.directives import listing, queries
 
-    periods = queries.periods_with_directives()
+    periods = queries.period_rows()
     period = listing.parse_period(request.args, periods)
     if period is None and not all_periods_is_everything:
         period = queries.pick_default(periods)

@@ -24,6 +24,7 @@ from tracker.core.periods import PeriodKey
 from tracker.directives import queries
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.queries import P
 from tracker.directives.search import fold
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
 from tracker.directives.status_sql import bucket_rank, directive_buckets, directive_exists
@@ -113,7 +114,7 @@ def parse_as_of(args: Mapping[str, str]) -> tuple[dt.date, str]:
     return as_of, against
 
 
-def parse_period(args: Mapping[str, str], periods: list[Period]) -> Period | None:
+def parse_period(args: Mapping[str, str], periods: list[P]) -> P | Period | None:
     """The period asked for; the current or latest one by default; None for every period."""
     key = (args.get("period") or "").strip()
     if not key:

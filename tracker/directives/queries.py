@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -149,6 +151,9 @@ _PERIODS_WITH_DIRECTIVES = (
     .where(sa.exists().where(Directive.period_id == Period.id))
     .order_by(*Period.newest_first())
 )
+_PERIOD_ROW_QUERY = _PERIODS_WITH_DIRECTIVES.with_only_columns(
+    Period.id, Period.year, Period.month, Period.kind
+)
 
 
 def periods_with_directives() -> list[Period]:
@@ -167,6 +172,30 @@ def periods_with_directives() -> list[Period]:
 _PERIODS = "periods_with_directives"
 
 
+@dataclass(frozen=True)
+class PeriodRow:
+    """A period as a plain value (what pick_default, find_period and parse_period read):
+    deciding which period a request asks for needs no ORM objects."""
+
+    id: int
+    year: int
+    month: int
+    kind: str
+
+    @property
+    def ref(self) -> PeriodKey:
+        return PeriodKey(self.year, self.month, self.kind)
+
+
+def period_rows() -> list[PeriodRow]:
+    """periods_with_directives as plain rows, read once per change per process: a cached page
+    finds its period without loading a hundred periods per request."""
+    session = db.session()
+    return list(versioning.per_version(session, "period_rows", lambda: tuple(
+        PeriodRow(*row) for row in session.execute(_PERIOD_ROW_QUERY).tuples()
+    )))
+
+
 @functools.lru_cache(maxsize=1024)
 def _key_and_caption(year: int, month: int, kind: str) -> tuple[str, str]:
     ref = PeriodKey(year, month, kind)
@@ -179,7 +208,15 @@ def period_options(periods: list[Period]) -> list[tuple[int, str, str]]:
     return [(p.id, *_key_and_caption(p.year, p.month, p.kind)) for p in periods]
 
 
-def pick_default(periods: list[Period]) -> Period | None:
+class _HasRef(Protocol):
+    @property
+    def ref(self) -> PeriodKey: ...
+
+
+P = TypeVar("P", bound=_HasRef)
+
+
+def pick_default(periods: list[P]) -> P | None:
     """default_period() over an already loaded list (newest first): no extra query."""
     month = PeriodKey.of_month(clock.today())
     for period in periods:
@@ -188,7 +225,7 @@ def pick_default(periods: list[Period]) -> Period | None:
     return periods[0] if periods else None
 
 
-def find_period(periods: list[Period], ref: PeriodKey) -> Period | None:
+def find_period(periods: list[P], ref: PeriodKey) -> P | None:
     return next((p for p in periods if p.ref == ref), None)
 
 

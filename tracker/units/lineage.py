@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from tracker.core import versioning
 from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date
 from tracker.extensions import db
@@ -112,16 +113,16 @@ def fold_targets(units: Iterable[Unit], links: Iterable[Link], day: dt.date) -> 
 # --- queries ---------------------------------------------------------------------------------
 
 
+_LINKS = sa.select(UnitSuccession.predecessor_id, UnitSuccession.successor_id,
+                   UnitSuccession.effective_on, UnitSuccession.kind)
+
+
 def all_links() -> list[Link]:
-    return [
-        Link(p, s, on, kind)
-        for p, s, on, kind in db.session.execute(
-            sa.select(
-                UnitSuccession.predecessor_id, UnitSuccession.successor_id,
-                UnitSuccession.effective_on, UnitSuccession.kind,
-            )
-        ).tuples()
-    ]
+    """Every succession, read once per change per process (a unit page asks on each view)."""
+    session = db.session()
+    return list(versioning.per_version(session, "unit_links", lambda: tuple(
+        Link(p, s, on, kind) for p, s, on, kind in session.execute(_LINKS).tuples()
+    )))
 
 
 def successors_of(unit_id: int) -> list[Unit]:
