@@ -22,31 +22,10 @@ from tracker.extensions import db
 from tracker.units.models import Unit
 
 
-class Period(db.Model):
-    """A stored reporting period (kỳ báo cáo): a month, quarter, half-year or year.
-
-    Its rules are those of the value ``PeriodKey``; ``month`` is the span's first month
-    (October for "quý IV/2025"), ``kind`` its length.
-    """
-
-    __tablename__ = "period"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int]
-    month: Mapped[int]
-    kind: Mapped[str] = mapped_column(sa.String(10), default=MONTH, server_default=MONTH)
-
-    __table_args__ = (
-        sa.UniqueConstraint("year", "month", "kind"),
-        sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in PERIOD_KINDS)})", name="kind"),
-    )
-
-    @classmethod
-    def newest_first(cls) -> list[sa.ColumnElement]:
-        """ORDER BY for period lists: latest end first; a longer span before the months it holds
-        (năm 2025, 6 tháng cuối năm 2025, quý IV/2025, 12/2025, 11/2025, ...)."""
-        span = sa.case(SPAN_MONTHS, value=cls.kind, else_=1)
-        return [(cls.year * 12 + cls.month + span).desc(), span.desc()]
+class PeriodWords:
+    """What a period says of itself (label, title, key, days), from ``year``, ``month`` and
+    ``kind``: shared by the stored Period and the plain rows pages read
+    (queries.PeriodRow). Expects ``year``, ``month`` and ``kind`` attributes."""
 
     @property
     def ref(self) -> PeriodKey:
@@ -75,6 +54,33 @@ class Period(db.Model):
     @property
     def last_day(self) -> dt.date:
         return self.ref.last_day
+
+
+class Period(PeriodWords, db.Model):
+    """A stored reporting period (kỳ báo cáo): a month, quarter, half-year or year.
+
+    Its rules are those of the value ``PeriodKey``; ``month`` is the span's first month
+    (October for "quý IV/2025"), ``kind`` its length.
+    """
+
+    __tablename__ = "period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(10), default=MONTH, server_default=MONTH)
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "month", "kind"),
+        sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in PERIOD_KINDS)})", name="kind"),
+    )
+
+    @classmethod
+    def newest_first(cls) -> list[sa.ColumnElement]:
+        """ORDER BY for period lists: latest end first; a longer span before the months it holds
+        (năm 2025, 6 tháng cuối năm 2025, quý IV/2025, 12/2025, 11/2025, ...)."""
+        span = sa.case(SPAN_MONTHS, value=cls.kind, else_=1)
+        return [(cls.year * 12 + cls.month + span).desc(), span.desc()]
 
 
 class SourceDocument(db.Model):

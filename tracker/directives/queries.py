@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.core import clock, versioning
 from tracker.core.periods import PeriodKey
-from tracker.directives.models import Assignment, Directive, Period
+from tracker.directives.models import Assignment, Directive, Period, PeriodWords
 from tracker.directives.status import Bucket, Summary
 from tracker.directives.status_sql import directive_buckets
 from tracker.extensions import db
@@ -173,18 +173,14 @@ _PERIODS = "periods_with_directives"
 
 
 @dataclass(frozen=True)
-class PeriodRow:
-    """A period as a plain value (what pick_default, find_period and parse_period read):
-    deciding which period a request asks for needs no ORM objects."""
+class PeriodRow(PeriodWords):
+    """A period as a plain value, saying what a Period says: the pages that only show
+    periods and pick one (first page, dashboard, list, unit pages) need no ORM objects."""
 
     id: int
     year: int
     month: int
     kind: str
-
-    @property
-    def ref(self) -> PeriodKey:
-        return PeriodKey(self.year, self.month, self.kind)
 
 
 def period_rows() -> list[PeriodRow]:

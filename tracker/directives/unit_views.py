@@ -40,7 +40,7 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 @requires(Action.READ)
 def index():
     """Every unit with its scoreboard line for a period (the dashboard's numbers)."""
-    periods = queries.periods_with_directives()
+    periods = queries.period_rows()
     period = listing.parse_period(request.args, periods)
     if period is None:
         period = queries.pick_default(periods)

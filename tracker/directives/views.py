@@ -94,7 +94,7 @@ def index():
 
 
 def _index_context() -> dict:
-    periods = queries.periods_with_directives()
+    periods = queries.period_rows()
     period = listing.parse_period(request.args, periods)
     if period is None:  # "all" makes no sense here: show the default period
         period = queries.pick_default(periods)
@@ -130,7 +130,7 @@ def dashboard_page():
 
 
 def _dashboard_context() -> dict:
-    periods = queries.periods_with_directives()
+    periods = queries.period_rows()
     period = listing.parse_period(request.args, periods)
     if period is None:
         period = queries.pick_default(periods)
@@ -182,7 +182,7 @@ def list_page():
 
 
 def _list_context() -> dict:
-    periods = queries.periods_with_directives()
+    periods = queries.period_rows()
     filters = listing.parse_filters(request.args, periods)
     found = listing.page_ids(filters)
     page = dataclasses.replace(found, items=list_rows.load_rows(found.items))
