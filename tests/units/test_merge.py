@@ -99,6 +99,12 @@ def test_july_scoreboard_shows_the_new_ward_with_both_records(merged, client, au
     assert "kể cả các đơn vị trước sáp nhập" in page
     assert 'data-period="2025-06"' in page and 'data-period="2025-07"' in page
     assert "Nhiệm vụ 2 của Phường 2" in page  # the old ward's July task on the new ward's page
+    # Its record names the old wards' part of each period, linking the period's page.
+    record = dict(re.findall(r'<tr data-period="([^"]+)">(.*?)</tr>',
+                             page.split('id="unit-record"', 1)[1], re.S))
+    assert "Gồm: Phường 1 (1)" in record["2025-06"] and "Phường 2" not in record["2025-06"]
+    assert "Gồm: Phường 1 (1), Phường 2 (1)" in record["2025-07"]
+    assert f'href="/units/{new.id}?period=2025-07"' in record["2025-07"]
 
 
 def test_new_assignment_to_the_old_ward_is_refused(merged, app, client, auth):
