@@ -11,24 +11,29 @@ from flask import g, has_app_context
 from tracker.auth.models import User
 from tracker.calendar.models import EXCEPTION_KINDS, CalendarException
 from tracker.calendar.workdays import WorkCalendar
-from tracker.core import audit
+from tracker.core import audit, versioning
 from tracker.core.errors import UserError
 from tracker.extensions import db
 
 
 def load_calendar() -> WorkCalendar:
-    """The calendar with the admin's exceptions, cached for the request or job (one query);
-    the same exceptions give the same calendar object in the whole process, so its counts of
-    working days per year are not recomputed on every request."""
+    """The calendar with the admin's exceptions, read once per change per process (any change
+    to the exceptions moves the data version); the same exceptions give the same calendar
+    object, so its counts of working days per year are not recomputed on every request."""
     if has_app_context() and "work_calendar" in g:
         return g.work_calendar
-    rows = db.session.execute(
-        sa.select(CalendarException.day, CalendarException.kind).order_by(CalendarException.day)
-    ).tuples().all()
-    calendar = _calendar_of(tuple(rows))
+    session = db.session()
+    calendar = versioning.per_version(session, "work_calendar", lambda: _calendar_of(tuple(
+        session.execute(_EXCEPTIONS).tuples().all()
+    )))
     if has_app_context():
         g.work_calendar = calendar
     return calendar
+
+
+_EXCEPTIONS = sa.select(CalendarException.day, CalendarException.kind).order_by(
+    CalendarException.day
+)
 
 
 @lru_cache(maxsize=8)
