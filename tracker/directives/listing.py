@@ -21,11 +21,10 @@ from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date, parse_vn_date
 from tracker.core.forms import parse_int
 from tracker.core.periods import PeriodKey
-from tracker.directives import queries
+from tracker.directives import queries, text_index
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.queries import P
-from tracker.directives.search import fold
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
 from tracker.directives.status_sql import bucket_rank, directive_buckets, directive_exists
 from tracker.extensions import db
@@ -157,6 +156,8 @@ def parse_filters(args: Mapping[str, str], periods: list[Period]) -> ListFilters
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_QUERY_LENGTH:
         raise UserError(f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự.")
+    if "\x00" in q:  # ends an FTS5 query early; PostgreSQL refuses it in any text
+        raise UserError("Từ khóa tìm kiếm có ký tự không hợp lệ.")
     sort = (args.get("sort") or "number").strip()
     if sort not in SORTS:
         raise UserError("Cách sắp xếp không hợp lệ.")
@@ -214,20 +215,6 @@ def _given_to(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
     )
 
 
-def _matches_text(q: str, d: type[Directive]) -> sa.ColumnElement[bool]:
-    """Accent-insensitive: the folded query inside the folded text, of it or a sub-directive."""
-    folded = " ".join(fold(q).split())
-    c = aliased(Directive)
-    return sa.or_(
-        d.search_text.contains(folded, autoescape=True),
-        sa.exists(
-            sa.select(c.id).where(
-                c.parent_id == d.id, c.search_text.contains(folded, autoescape=True)
-            )
-        ),
-    )
-
-
 def _narrowing(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool]]:
     """The filters other than the period and the bucket."""
     clauses = []
@@ -238,7 +225,8 @@ def _narrowing(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool
     if f.group:
         clauses.append(_touches(f.group_unit_ids, d))
     if f.q:
-        clauses.append(_matches_text(f.q, d))
+        few_rows = f.period is not None or bool(f.unit_id)
+        clauses.append(text_index.matches(f.q, d, few_rows=few_rows))
     return clauses
 
 
