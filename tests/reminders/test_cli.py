@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from tracker.extensions import db
@@ -41,3 +43,16 @@ def test_non_working_day_and_bad_date(runner, demo):
     assert _count(ReminderLog) == 0
     bad = runner.invoke(args=["reminders", "send", "--today", "02/05/2023"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_today_option_sets_the_one_clock(runner, demo):
+    """`--today D` runs as if today were D, whatever the real or configured day: the same
+    mails, counted the same way, as a server whose day is D."""
+    demo.config.update(TRACKER_TODAY="2023-04-03")
+    frozen = runner.invoke(args=["reminders", "send", "--today", "2023-04-03", "--dry-run"])
+    demo.config.update(TRACKER_TODAY="")  # the real clock, years later
+    chosen = runner.invoke(args=["reminders", "send", "--today", "2023-04-03", "--dry-run"])
+    assert chosen.exit_code == 0, chosen.output
+    assert "[Tổng hợp tuần]" in chosen.output
+    assert chosen.output == frozen.output
+    assert demo.config["TRACKER_TODAY"] == dt.date(2023, 4, 3)
