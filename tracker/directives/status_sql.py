@@ -393,7 +393,8 @@ def _own_ranks(day: _Day, scope: _Scope, items: _Items, d: type[Directive]) -> s
     Its own items are its lead assignments, or all of them when none is lead: a lead's rank is
     aggregated with _LEAD added, above every plain rank, so the highest of a directive with a
     lead is a lead's, and the lowest is taken with _LEAD added to the others; modulo _LEAD
-    gives the rank back. n counts them when one is lead too: only whether it is 0 is read."""
+    gives the rank back. n counts all its assignments, lead or not: only whether it is 0 is
+    read, and a directive with a lead has at least that one."""
     lead = sa.case((items.role == LEAD, _LEAD), else_=0)
     grouped = (
         sa.select(
@@ -499,10 +500,15 @@ def directive_buckets(
     return shape.bind(values, columns).cte(name).prefix_with("MATERIALIZED")
 
 
-def _rows_of(day: _Day, against: str, scope: _Scope) -> sa.Subquery | None:
+def _rows_of(day: _Day, against: str, scope: _Scope) -> sa.CTE | None:
     """The assignments' rows to roll up: none today (_items reads the table), else the
-    history's."""
-    return _history_rows(day, against, scope, "ba") if day.history else None
+    history's, computed once before they are joined: as a subquery of the join, PostgreSQL
+    ran their correlated subqueries again for each directive (seconds on a small table not
+    analysed yet, which it takes for one row)."""
+    if not day.history:
+        return None
+    rows = _history_rows(day, against, scope, "ba")
+    return sa.select(rows).cte("history_rows").prefix_with("MATERIALIZED")
 
 
 def top_level_counts(as_of: dt.date, against: str = EXTENDED, *,
@@ -544,11 +550,8 @@ def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> 
 def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.Select:
     """Today the period's assignments are read twice, once grouped per directive for the
     roll-up and once per unit: cheaper than writing them to a temporary table first. A past
-    day's facts are computed once, in a materialized CTE read by both."""
-    rows = None
-    if day.history:
-        rows = _history_rows(day, against, scope, "ba")
-        rows = sa.select(rows).cte("board_rows").prefix_with("MATERIALIZED")
+    day's facts are computed once (_rows_of), read by both."""
+    rows = _rows_of(day, against, scope)
     ranks = _ranks_tree(day, against, scope, rows)
     per_field = (
         sa.select(ranks.c.field.label("field"), sa.cast(sa.null(), sa.Integer).label("unit_id"),
