@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import random
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +17,7 @@ from tracker.directives.status_sql import (
     assignment_facts,
     directive_buckets,
     period_board,
+    top_level_counts,
 )
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -24,6 +26,46 @@ D = dt.date(2023, 3, 31)
 DAY = dt.timedelta(days=1)
 AS_OF_DAYS = [D - 6 * DAY, D - DAY, D, D + DAY, D + 5 * DAY, D + 30 * DAY]
 STATES = ["not_started", "in_progress", "awaiting_confirmation", "done", "withdrawn"]
+# The day the rules run on: a real today after every AS_OF_DAYS (each one rebuilt from the
+# history, none recorded here), or the first of them (each one judged from the rows as stored).
+PATHS = {"history": None, "today": AS_OF_DAYS[0]}
+
+
+@pytest.fixture(params=list(PATHS))
+def path(request, app) -> str:  # noqa: ANN001
+    today = PATHS[request.param]
+    if today is not None:
+        app.config["TRACKER_TODAY"] = today.isoformat()
+    return request.param
+
+
+# One assignment's facts per bucket it is in on D (some of them move on later days).
+ON_D = {
+    "withdrawn": dict(state="withdrawn", deadline=D + 5 * DAY),
+    "done_on_time": dict(state="done", deadline=D, completed_on=D - DAY, on_time=True,
+                         on_time_original=True),
+    "done_late": dict(state="done", deadline=D - 3 * DAY, completed_on=D - DAY, on_time=False,
+                      on_time_original=False),
+    "not_started": dict(state="not_started", deadline=D + 5 * DAY),
+    "in_progress": dict(state="in_progress", deadline=D + 5 * DAY),
+    "no_deadline": dict(state="in_progress", deadline=None),
+    "overdue": dict(state="in_progress", deadline=D - 2 * DAY),
+}
+# Own assignments as (role, bucket on D): none, only support ones, leads beside support ones
+# (the leads alone count, even when they are all withdrawn), everything withdrawn.
+OWN_CASES = [
+    [], [("support", "not_started")], [("support", "done_on_time"), ("support", "not_started")],
+    [("lead", "withdrawn"), ("support", "done_on_time")], [("lead", "withdrawn")],
+    [("lead", "not_started"), ("support", "done_late")],
+    [("lead", "done_late"), ("lead", "done_on_time"), ("support", "overdue")],
+    [("lead", "no_deadline"), ("lead", "done_on_time")], [("lead", "in_progress")],
+    [("support", "withdrawn"), ("support", "withdrawn")],
+]
+# Sub-directives, each as its own assignments' buckets on D (None: withdrawn sub-directive).
+CHILD_CASES = [
+    [], [["not_started"]], [None], [["done_on_time"], ["done_late"]], [[]],
+    [["withdrawn"], None], [["no_deadline"], ["done_on_time"]], [["overdue", "not_started"]],
+]
 
 
 def _assignment_variants() -> list[dict]:
@@ -79,6 +121,17 @@ def _build(session) -> None:
             d.assignments.append(
                 Assignment(unit=unit, role=rng.choice(["lead", "support"]), **rng.choice(variants))
             )
+    # Every own case with every set of sub-directives, under a parent withdrawn or not.
+    for own, kids, withdrawn in itertools.product(OWN_CASES, CHILD_CASES, (False, True)):
+        if withdrawn and (own or kids) and len(own) + len(kids) != 2:
+            continue
+        parent = directive(withdrawn=withdrawn)
+        for unit, (role, bucket) in zip(units, own, strict=False):
+            parent.assignments.append(Assignment(unit=unit, role=role, **ON_D[bucket]))
+        for kid in kids:
+            child = directive(parent=parent, withdrawn=kid is None, deadline=D + DAY)
+            for unit, bucket in zip(units, kid or [], strict=False):
+                child.assignments.append(Assignment(unit=unit, role="lead", **ON_D[bucket]))
     # Parents rolling up from sub-directives (some of them withdrawn or without assignments).
     for i in range(80):
         parent = directive(withdrawn=(i % 20 == 0))
@@ -97,7 +150,7 @@ def _build(session) -> None:
     session.commit()
 
 
-def test_sql_buckets_match_pure_rules(app):
+def test_sql_buckets_match_pure_rules(app, path):
     _build(db.session)
     directives = db.session.scalars(
         sa.select(Directive).options(
@@ -151,7 +204,7 @@ def test_period_scope_leaves_other_periods_out(app):
     assert periods == {march}
 
 
-def test_scoped_shapes_bind_their_ids_and_agree_with_the_whole(app):
+def test_scoped_shapes_bind_their_ids_and_agree_with_the_whole(app, path):
     """directive_ids and unit_ids narrow the compiled shapes without changing any bucket; a
     shape is compiled once and bound again for another day or other ids."""
     from tracker.directives import sql_shapes
@@ -185,7 +238,7 @@ def test_scoped_shapes_bind_their_ids_and_agree_with_the_whole(app):
     assert len(sql_shapes._SHAPES) == shapes
 
 
-def test_period_board_counts_what_the_separate_statements_count(app):
+def test_period_board_counts_what_the_separate_statements_count(app, path):
     """period_board (the dashboard's one statement) = directive_buckets per field of the
     top-level directives + assignment_facts per unit, every day and deadline."""
     _build(db.session)
@@ -207,3 +260,20 @@ def test_period_board_counts_what_the_separate_statements_count(app):
             sa.select(facts.c.unit_id, facts.c.bucket, sa.func.count())
             .group_by(facts.c.unit_id, facts.c.bucket)
         ).all()}, (as_of, against)
+
+
+def test_top_level_counts_count_the_top_level_buckets(app, path):
+    """top_level_counts = directive_buckets of the top-level directives counted per bucket."""
+    _build(db.session)
+    period_id = db.session.scalar(sa.select(Period.id))
+    for as_of, against in itertools.product(AS_OF_DAYS, ["extended", "original"]):
+        for scope in (None, period_id):
+            counts = top_level_counts(as_of, against, period_id=scope)
+            got = dict(db.session.execute(sa.select(counts.c.bucket, counts.c.n)).all())
+            sub = directive_buckets(as_of, against, period_id=scope)
+            assert got == dict(db.session.execute(
+                sa.select(sub.c.bucket, sa.func.count())
+                .join(Directive, Directive.id == sub.c.directive_id)
+                .where(Directive.parent_id.is_(None))
+                .group_by(sub.c.bucket)
+            ).all()), (as_of, against, scope)

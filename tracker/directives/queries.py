@@ -15,7 +15,7 @@ from tracker.core import clock, versioning
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period, PeriodWords
 from tracker.directives.status import Bucket, Summary
-from tracker.directives.status_sql import directive_buckets
+from tracker.directives.status_sql import top_level_counts
 from tracker.extensions import db
 
 
@@ -109,15 +109,13 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
 @functools.lru_cache(maxsize=8)
 def _summary_statement(period_id: int, as_of: dt.date, today: dt.date) -> sa.Select:
     """Built once per period and day (today decides whether as_of reads the history): building
-    the bucket statement costs about what running it does."""
+    the bucket statement costs about what running it does. Counted by top_level_counts, which
+    knows the top-level directives: joined back to the directive table for ``parent_id IS
+    NULL``, SQLite may build a filter over every directive first (it did: 7 ms of 10 at
+    province scale), and PostgreSQL materializes the buckets to join them."""
     del today  # part of the cache key only
-    buckets = directive_buckets(as_of, period_id=period_id)
-    return (
-        sa.select(buckets.c.bucket, sa.func.count())
-        .join(Directive, Directive.id == buckets.c.directive_id)
-        .where(Directive.parent_id.is_(None))
-        .group_by(buckets.c.bucket)
-    )
+    counts = top_level_counts(as_of, period_id=period_id)
+    return sa.select(counts.c.bucket, counts.c.n)
 
 
 def period_summary(period_id: int, as_of: dt.date) -> Summary:

@@ -161,3 +161,46 @@ def _date_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
 def _date_pg(element, compiler, **kw) -> str:  # noqa: ANN001
     column, key = _args(element, compiler, **kw)
     return f"CAST(substr(({column}) ->> '{key}', 1, 10) AS DATE)"
+
+
+# --- the larger and the smaller of two values ---------------------------------------------------
+
+
+class greatest(FunctionElement):  # noqa: N801
+    """The larger of two values, neither of them NULL (SQLite's max(a, b), PostgreSQL's
+    GREATEST: they differ on NULL, so the callers coalesce first)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+class least(FunctionElement):  # noqa: N801
+    """The smaller of two values, neither of them NULL (see ``greatest``)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+def _pair(element: FunctionElement, compiler, **kw) -> str:  # noqa: ANN001
+    first, second = list(element.clauses)
+    return f"{compiler.process(first, **kw)}, {compiler.process(second, **kw)}"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"max({_pair(element, compiler, **kw)})"
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"GREATEST({_pair(element, compiler, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"min({_pair(element, compiler, **kw)})"
+
+
+@compiles(least)
+def _least(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"LEAST({_pair(element, compiler, **kw)})"

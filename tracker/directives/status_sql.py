@@ -4,29 +4,33 @@ Pages show buckets computed by the pure functions (status.py, asof.py via presen
 Filtering a list by bucket, sorting by it, or counting a unit's record over ten years cannot load
 every directive into Python, so the same rules are written here once more as CASE expressions.
 Every branch mirrors a line of compute_status / roll_up / directive_roll_up, and for a past day
-of asof.assignment_as_of / directive_as_of; tests/directives/test_status_sql.py and
-tests/directives/test_asof_sql.py check that both agree on every boundary case. Change one,
-change the other.
+of asof.assignment_as_of / directive_as_of; tests/directives/test_status_sql.py (today and past
+days) and tests/directives/test_asof.py (recorded histories) check that both agree on every
+boundary case. Change one, change the other.
 
 For today and later the rows are judged as stored (nothing can be recorded after now); for a
 past day each assignment's state, deadline, role and extension are rebuilt from its history
-with correlated subqueries (progress records, extension requests, the audit trail's ``before``
-values), so the count of queries stays one whatever the amount of data.
+with correlated subqueries (asof_sql.py), so the count of queries stays one whatever the amount
+of data.
+
+Inside a statement a bucket is an integer, its rank (RANK): roll_up is then the highest rank of
+the items but for one case (_roll_up), so a directive aggregates its assignments into two
+numbers in one pass instead of a count per bucket, and labels are written only at the edge.
 
 Depth: a directive rolls up from its own lead assignments and its sub-directives, and
 sub-directives from their assignments (the importer and the editor create one level of
 sub-directives, as the monthly report does).
 
-``assignment_facts``, ``directive_buckets`` and the dashboard's ``period_board`` are built once
-per process for each shape (the deadline compared against, today or a past day, which filters)
-with slots for the day, the period and the ids, compiled to text (sql_shapes.py); a call binds
-its values to that text.
+``assignment_facts``, ``directive_buckets``, ``top_level_counts`` and the dashboard's
+``period_board`` are built once per process for each shape (the deadline compared against, today
+or a past day, which filters) with slots for the day, the period and the ids, compiled to text
+(sql_shapes.py); a call binds its values to that text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +40,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.constants import LEAD
 from tracker.core import clock
-from tracker.core.models import AuditEvent
-from tracker.directives.asof import REPLAYED_STATES
-from tracker.directives.models import Assignment, Directive, ExtensionRequest, ProgressUpdate
-from tracker.directives.sql_shapes import (
-    Shape,
-    Slot,
-    compile_once,
-    is_in,
-    json_date,
-    json_has,
-    json_text,
-)
+from tracker.directives.asof_sql import AsOf
+from tracker.directives.models import Assignment, Directive
+from tracker.directives.sql_shapes import Shape, Slot, compile_once, greatest, is_in, least
 from tracker.directives.status import BUCKET_ORDER, EXTENDED, Bucket
 
 B = Bucket
@@ -82,99 +77,6 @@ class _Scope:
     unit_ids: Slot | None = None
 
 
-# --- one assignment as of a day ----------------------------------------------------------------
-
-
-class _AsOf:
-    """Correlated expressions for assignment ``a`` (directive ``d``) at the end of ``as_of``."""
-
-    def __init__(self, day: _Day, a: type[Assignment], d: type[Directive]) -> None:
-        self.as_of, self.eod, self.a, self.d = day.as_of, day.eod, a, d
-
-    def _undo(self, entity: str, entity_id: ColumnElement, key: str, current: ColumnElement,
-              *, date: bool = False) -> ColumnElement:
-        """asof.rolled_back: the ``before`` of the first audited change after the day."""
-        ae = aliased(AuditEvent)
-        where = (ae.entity == entity, ae.entity_id == entity_id, ae.at >= self.eod,
-                 json_has(ae.before, sa.literal(key, literal_execute=True)))
-        value_fn = json_date if date else json_text
-        value = (
-            sa.select(value_fn(ae.before, sa.literal(key, literal_execute=True)))
-            .where(*where).order_by(ae.at, ae.id).limit(1).scalar_subquery()
-        )
-        return sa.case((sa.exists().where(*where), value), else_=current)
-
-    def state_parts(self) -> dict[str, ColumnElement]:
-        """What asof._state reads: the last record's kind by the end of the day, the state
-        before the first audited change after it, whether the unit ever reported, the row."""
-        a = self.a
-        pu = aliased(ProgressUpdate)
-        last_kind = (
-            sa.select(pu.kind).where(pu.assignment_id == a.id, pu.created_at < self.eod)
-            .order_by(pu.created_at.desc(), pu.id.desc()).limit(1).scalar_subquery()
-        )
-        ae = aliased(AuditEvent)
-        key = sa.literal("state", literal_execute=True)
-        undo_state = (
-            sa.select(json_text(ae.before, key))
-            .where(ae.entity == "assignment", ae.entity_id == a.id, ae.at >= self.eod,
-                   json_has(ae.before, key))
-            .order_by(ae.at, ae.id).limit(1).scalar_subquery()
-        )
-        any_record = sa.exists().where(aliased(ProgressUpdate).assignment_id == a.id)
-        return {"last_kind": last_kind, "undo_state": undo_state, "any_record": any_record,
-                "row_state": a.state}
-
-    @staticmethod
-    def state_of(parts: dict[str, ColumnElement]) -> ColumnElement[str]:
-        """asof._state over the parts (each read several times: compute them once first)."""
-        last_kind, undo_state = parts["last_kind"], parts["undo_state"]
-        return sa.case(
-            (last_kind.in_(["progress", "returned"]), "in_progress"),
-            (last_kind == "completion", "awaiting_confirmation"),
-            (last_kind == "confirmed", "done"),
-            (last_kind.is_not(None), "in_progress"),
-            (undo_state.in_(list(REPLAYED_STATES)), undo_state),
-            (parts["any_record"], "not_started"),
-            (parts["row_state"] == "withdrawn", "not_started"),
-            else_=parts["row_state"],
-        )
-
-    def state(self) -> ColumnElement[str]:
-        return self.state_of(self.state_parts())
-
-    def deadline(self) -> ColumnElement:
-        return self._undo("assignment", self.a.id, "deadline", self.a.deadline, date=True)
-
-    def role(self) -> ColumnElement:
-        return self._undo("assignment", self.a.id, "role", self.a.role)
-
-    def extended(self) -> ColumnElement:
-        """The extension in force by the end of the day (asof._extensions), or NULL."""
-        a = self.a
-        er = aliased(ExtensionRequest)
-        latest = (
-            sa.select(er.proposed_deadline)
-            .where(er.assignment_id == a.id, er.status == "approved",
-                   er.decided_at.is_not(None), er.decided_at < self.eod)
-            .order_by(er.decided_at.desc(), er.id.desc()).limit(1).scalar_subquery()
-        )
-        any_request = sa.exists().where(aliased(ExtensionRequest).assignment_id == a.id)
-        stored = sa.case(
-            (sa.and_(a.extended_deadline.is_not(None),
-                     sa.or_(a.extension_approved_on.is_(None),
-                            a.extension_approved_on <= self.as_of)), a.extended_deadline),
-            else_=sa.null(),
-        )
-        return sa.case((any_request, latest), else_=stored)
-
-    def exists(self) -> ColumnElement[bool]:
-        return sa.or_(self.a.assigned_on.is_(None), self.a.assigned_on <= self.as_of)
-
-    def withdrawn(self) -> ColumnElement[bool]:
-        return sa.and_(self.d.withdrawn_at.is_not(None), self.d.withdrawn_at < self.eod)
-
-
 def directive_deadline(as_of: dt.date, d: type[Directive]) -> ColumnElement:
     """A directive's own deadline as of the day (asof.directive_as_of)."""
     return _directive_deadline(_day_of(as_of), d)
@@ -183,7 +85,7 @@ def directive_deadline(as_of: dt.date, d: type[Directive]) -> ColumnElement:
 def _directive_deadline(day: _Day, d: type[Directive]) -> ColumnElement:
     if not day.history:
         return d.deadline
-    return _AsOf(day, Assignment, d)._undo("directive", d.id, "deadline", d.deadline, date=True)
+    return AsOf(day.as_of, day.eod, Assignment, d).directive_deadline()
 
 
 def directive_exists(as_of: dt.date, d: type[Directive]) -> ColumnElement[bool]:
@@ -194,13 +96,13 @@ def directive_exists(as_of: dt.date, d: type[Directive]) -> ColumnElement[bool]:
 def _directive_exists(day: _Day, d: type[Directive]) -> ColumnElement[bool]:
     if not day.history:
         return sa.true()
-    given = aliased(Assignment)
-    return sa.or_(
-        d.created_at.is_(None),
-        d.created_at < day.eod,
-        sa.exists().where(given.directive_id == d.id,
-                          sa.or_(given.assigned_on.is_(None), given.assigned_on <= day.as_of)),
-    )
+    return AsOf(day.as_of, day.eod, Assignment, d).directive_exists()
+
+
+def _directive_withdrawn(day: _Day, d: type[Directive]) -> ColumnElement[bool]:
+    if day.history:
+        return sa.and_(d.withdrawn_at.is_not(None), d.withdrawn_at < day.eod)
+    return d.withdrawn_at.is_not(None)
 
 
 def assignment_exists(
@@ -215,27 +117,52 @@ def _assignment_exists(day: _Day, a: type[Assignment]) -> ColumnElement[bool]:
     return sa.or_(a.assigned_on.is_(None), a.assigned_on <= day.as_of)
 
 
+# --- one assignment: its bucket, as a label or as a rank ---------------------------------------
+
+# Inside the statements a bucket is a small integer, its rank in the roll-up (see _roll_up):
+# withdrawn lowest, then done on time, done late, no deadline, not started, in progress, overdue.
+# Integers are compared and aggregated cheaply; the labels (Bucket.value) callers read are
+# written only at the outer edge (_label).
+RANK: dict[Bucket, int] = {B.WITHDRAWN: 0, B.DONE_ON_TIME: 1, B.DONE_LATE: 2, B.NO_DEADLINE: 3,
+                           B.NOT_STARTED: 4, B.IN_PROGRESS: 5, B.OVERDUE: 6}
+_BY_RANK = sorted(RANK, key=RANK.__getitem__)
+_ABOVE = 7  # above every rank but withdrawn's: the "lowest" of withdrawn items, or of none
+_LEAD = 8  # added to a lead assignment's rank: above every rank (see _own_ranks)
+
+
+def _label(rank: ColumnElement) -> ColumnElement[str]:
+    """The Bucket.value of a rank (the rank is computed once: CASE's operand)."""
+    return sa.case({RANK[b]: b.value for b in _BY_RANK[:-1]}, value=rank,
+                   else_=_BY_RANK[-1].value)
+
+
 def _bucket_case(
     state: ColumnElement, in_force: ColumnElement, completed_on: ColumnElement,
     frozen: ColumnElement, withdrawn: ColumnElement, as_of: Any,
-) -> ColumnElement[str]:
-    """status.compute_status over an assignment's facts (done is tested once: nested)."""
+    out: Callable[[Bucket], Any] = RANK.__getitem__,
+) -> ColumnElement:
+    """status.compute_status over an assignment's facts (done is tested once: nested), as
+    ``out(bucket)``: its rank, or its label for a single assignment (assignment_bucket)."""
     done = sa.and_(state == "done", completed_on.is_not(None), completed_on <= as_of)
     in_time = sa.or_(in_force.is_(None), completed_on <= in_force)
     finished = sa.case(
-        (frozen == sa.true(), B.DONE_ON_TIME.value),
-        (frozen == sa.false(), B.DONE_LATE.value),
-        (in_time, B.DONE_ON_TIME.value),
-        else_=B.DONE_LATE.value,
+        (frozen == sa.true(), out(B.DONE_ON_TIME)),
+        (frozen == sa.false(), out(B.DONE_LATE)),
+        (in_time, out(B.DONE_ON_TIME)),
+        else_=out(B.DONE_LATE),
     )
     return sa.case(
-        (withdrawn, B.WITHDRAWN.value),
+        (withdrawn, out(B.WITHDRAWN)),
         (done, finished),
-        (in_force.is_(None), B.NO_DEADLINE.value),
-        (in_force < as_of, B.OVERDUE.value),
-        (state == "not_started", B.NOT_STARTED.value),
-        else_=B.IN_PROGRESS.value,
+        (in_force.is_(None), out(B.NO_DEADLINE)),
+        (in_force < as_of, out(B.OVERDUE)),
+        (state == "not_started", out(B.NOT_STARTED)),
+        else_=out(B.IN_PROGRESS),
     )
+
+
+def _frozen(a: type[Assignment], against: str) -> ColumnElement:
+    return a.on_time if against == EXTENDED else a.on_time_original
 
 
 def _facts_columns(
@@ -243,13 +170,21 @@ def _facts_columns(
 ) -> tuple[ColumnElement, ColumnElement, ColumnElement, ColumnElement]:
     """(state, deadline in force, withdrawn, role) of assignment ``a`` on the day."""
     if day.history:
-        facts = _AsOf(day, a, d)
+        facts = AsOf(day.as_of, day.eod, a, d)
         deadline = facts.deadline()
         in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
                                                                          deadline)
         return facts.state(), in_force, facts.withdrawn(), facts.role()
     withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
     return a.state, deadline_in_force(a, day.as_of, against), withdrawn, a.role
+
+
+def _today_rank(day: _Day, against: str, a: type[Assignment],
+                d: type[Directive]) -> ColumnElement[int]:
+    """The rank of assignment ``a`` (directive ``d``) judged as stored."""
+    state, in_force, withdrawn, _ = _facts_columns(day, against, a, d)
+    return _bucket_case(state, in_force, a.completed_on, _frozen(a, against), withdrawn,
+                        day.as_of)
 
 
 def assignment_bucket(
@@ -262,8 +197,8 @@ def assignment_bucket(
     directive joined as `d`. For counting many, ``assignment_facts`` computes each fact once.
     Built at each call: it reads the outer statement's rows, so it cannot be compiled alone."""
     state, in_force, withdrawn, _ = _facts_columns(_day_of(as_of), against, a, d)
-    frozen = a.on_time if against == EXTENDED else a.on_time_original
-    return _bucket_case(state, in_force, a.completed_on, frozen, withdrawn, as_of)
+    return _bucket_case(state, in_force, a.completed_on, _frozen(a, against), withdrawn, as_of,
+                        lambda b: b.value)
 
 
 FACT_COLUMNS: dict[str, Any] = {"id": sa.Integer, "directive_id": sa.Integer,
@@ -290,7 +225,7 @@ def assignment_facts(
     scoped = (period_id is not None, directive_ids is not None, unit_ids is not None)
     day, scope, slots = _slots(name, history, *scoped)
     shape = compile_once(("facts", name, against, history, scoped),
-                         lambda: sa.select(_facts_tree(day, against, scope, name)), slots)
+                         lambda: _facts_tree(day, against, scope, name), slots)
     values = _values(name, as_of, period_id, directive_ids, unit_ids)
     return shape.bind(values, FACT_COLUMNS).subquery(name)
 
@@ -322,43 +257,51 @@ def _values(prefix: str, as_of: dt.date, period_id: int | None,
     }
 
 
-def _facts_tree(day: _Day, against: str, scope: _Scope, name: str) -> sa.Subquery:
-    """assignment_facts as a tree. Each fact is computed once per row in an inner query the
-    database may not flatten (OFFSET 0): the CASE expressions above it read each fact several
-    times."""
+def _facts_tree(day: _Day, against: str, scope: _Scope, name: str) -> sa.Select:
+    """assignment_facts as a tree: the rank of each row, labelled at the edge."""
+    if day.history:
+        rows = _history_rows(day, against, scope, name)
+        return sa.select(rows.c.id, rows.c.directive_id, rows.c.period_id, rows.c.unit_id,
+                         rows.c.role, _label(rows.c.rank).label("bucket"))
     a = aliased(Assignment, name=f"{name}_a")
     d = aliased(Directive, name=f"{name}_d")
-    frozen = a.on_time if against == EXTENDED else a.on_time_original
-    if day.history:
-        facts = _AsOf(day, a, d)
-        parts = facts.state_parts()
-        deadline = facts.deadline()
-        in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(),
-                                                                         deadline)
-        withdrawn, role = facts.withdrawn(), facts.role()
-    else:
-        parts = {"row_state": a.state}
-        in_force = deadline_in_force(a, day.as_of, against)
-        withdrawn = sa.or_(d.withdrawn_at.is_not(None), a.state == "withdrawn")
-        role = a.role
-    inner = (
-        sa.select(a.id.label("id"), a.directive_id.label("directive_id"),
-                  d.period_id.label("period_id"), a.unit_id.label("unit_id"), role.label("role"),
-                  *[value.label(key) for key, value in parts.items()],
-                  in_force.label("in_force"), a.completed_on.label("completed_on"),
-                  frozen.label("frozen"), withdrawn.label("withdrawn"))
-        .join(d, d.id == a.directive_id)
-        .where(_assignment_exists(day, a))
+    stmt = _scoped(
+        sa.select(a.id, a.directive_id, d.period_id, a.unit_id, a.role,
+                  _label(_today_rank(day, against, a, d)).label("bucket"))
+        .join(d, d.id == a.directive_id), d, scope,
     )
-    inner = _scoped(inner, d, scope)
+    if scope.unit_ids is not None:
+        stmt = stmt.where(is_in(a.unit_id, scope.unit_ids))
+    return stmt
+
+
+def _history_rows(day: _Day, against: str, scope: _Scope, name: str) -> sa.Subquery:
+    """Each assignment existing on the past day: (id, directive_id, period_id, unit_id, role,
+    rank). Its facts are correlated subqueries over the history, computed once per row in an
+    inner query the database may not flatten (OFFSET 0): the rank reads each several times."""
+    a = aliased(Assignment, name=f"{name}_a")
+    d = aliased(Directive, name=f"{name}_d")
+    facts = AsOf(day.as_of, day.eod, a, d)
+    parts = facts.state_parts()
+    deadline = facts.deadline()
+    in_force = deadline if against != EXTENDED else sa.func.coalesce(facts.extended(), deadline)
+    inner = _scoped(
+        sa.select(a.id.label("id"), a.directive_id.label("directive_id"),
+                  d.period_id.label("period_id"), a.unit_id.label("unit_id"),
+                  facts.role().label("role"), *[value.label(key) for key, value in parts.items()],
+                  in_force.label("in_force"), a.completed_on.label("completed_on"),
+                  _frozen(a, against).label("frozen"), facts.withdrawn().label("withdrawn"))
+        .join(d, d.id == a.directive_id)
+        .where(facts.exists()),
+        d, scope,
+    )
     if scope.unit_ids is not None:
         inner = inner.where(is_in(a.unit_id, scope.unit_ids))
     f = inner.offset(0).subquery(f"{name}_inner")
-    state = _AsOf.state_of({key: f.c[key] for key in parts}) if day.history else f.c.row_state
-    bucket = _bucket_case(state, f.c.in_force, f.c.completed_on, f.c.frozen, f.c.withdrawn,
-                          day.as_of)
+    rank = _bucket_case(AsOf.state_of({key: f.c[key] for key in parts}), f.c.in_force,
+                        f.c.completed_on, f.c.frozen, f.c.withdrawn, day.as_of)
     return sa.select(f.c.id, f.c.directive_id, f.c.period_id, f.c.unit_id, f.c.role,
-                     bucket.label("bucket")).subquery(name)
+                     rank.label("rank")).subquery(f"{name}_rows")
 
 
 def deadline_in_force(a: type[Assignment], as_of: Any, against: str) -> ColumnElement:
@@ -372,82 +315,154 @@ def deadline_in_force(a: type[Assignment], as_of: Any, against: str) -> ColumnEl
     return sa.case((approved, a.extended_deadline), else_=a.deadline)
 
 
-# --- directives: roll-up over counts -----------------------------------------------------------
+# --- directives: roll-up over ranks ------------------------------------------------------------
 
 
-def _count_of(
-    bucket_col: ColumnElement,
-    bucket: Bucket,
-    extra: ColumnElement | None = None,
-    weight: ColumnElement | int = 1,
-):
-    cond = bucket_col == bucket.value
-    if extra is not None:
-        cond = sa.and_(extra, cond)
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, weight), else_=0)), 0)
+def _roll_up(n: ColumnElement, top: ColumnElement, low: ColumnElement,
+             empty: ColumnElement) -> ColumnElement[int]:
+    """status.roll_up over n items, ``top`` the highest rank among them and ``low`` the lowest
+    among those not withdrawn (_ABOVE when none); ``empty`` with no item (directive_roll_up).
 
-
-def _count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
-    """How many rows of the group meet ``cond``."""
-    return sa.func.sum(sa.case((cond, 1), else_=0))
-
-
-_COUNTED = [B.DONE_ON_TIME, B.DONE_LATE, B.OVERDUE, B.NO_DEADLINE, B.NOT_STARTED, B.WITHDRAWN]
-
-
-def _roll_up(n: ColumnElement, c: dict[Bucket, ColumnElement], empty: ColumnElement | str):
-    """status.roll_up over counts: n items, c[bucket] of them in each bucket."""
-    items = n - c[B.WITHDRAWN]
-    open_items = items - c[B.DONE_ON_TIME] - c[B.DONE_LATE]
+    roll_up's branches in rank order: every item withdrawn (top withdrawn); all the others done,
+    late if one is (top done late or on time); one overdue (top overdue); the open ones all
+    without deadline (top no deadline: nothing open ranks lower); one in progress (top in
+    progress). Top not started leaves one branch that reads more than the top: not started
+    only when every item not withdrawn is, in progress when one is done or without deadline
+    beside them (low below not started)."""
+    ns = RANK[B.NOT_STARTED]
     return sa.case(
         (n == 0, empty),
-        (items == 0, B.WITHDRAWN.value),
-        (sa.and_(open_items == 0, c[B.DONE_LATE] > 0), B.DONE_LATE.value),
-        (open_items == 0, B.DONE_ON_TIME.value),
-        (c[B.OVERDUE] > 0, B.OVERDUE.value),
-        (c[B.NO_DEADLINE] == open_items, B.NO_DEADLINE.value),
-        (c[B.NOT_STARTED] == items, B.NOT_STARTED.value),
-        else_=B.IN_PROGRESS.value,
+        (sa.and_(top == ns, low < ns), RANK[B.IN_PROGRESS]),
+        else_=top,
     )
 
 
+def _low(rank: ColumnElement) -> ColumnElement[int]:
+    """The rank of an item for the lowest (_roll_up's ``low``): withdrawn ones above all."""
+    return sa.func.coalesce(sa.func.nullif(rank, RANK[B.WITHDRAWN]), _ABOVE)
+
+
 def _scoped(stmt: sa.Select, d: type[Directive], scope: _Scope) -> sa.Select:
+    """``stmt`` narrowed to the period, and to the directives of the ids with their
+    sub-directives. Those are one list of ids, a subquery: written ``d.id IN (ids) OR
+    d.parent_id IN (ids)``, SQLite walked every directive of ten years in id order (sparing
+    itself a sort for the grouping by directive) to test both lists on each."""
     if scope.period_id is not None:
         stmt = stmt.where(d.period_id == scope.period_id)
     if scope.directive_ids is not None:
         ids = scope.directive_ids
-        stmt = stmt.where(sa.or_(is_in(d.id, ids), is_in(d.parent_id, ids)))
+        picked, child = aliased(Directive, name="picked"), aliased(Directive, name="child")
+        stmt = stmt.where(d.id.in_(sa.union_all(
+            sa.select(picked.id).where(is_in(picked.id, ids)),
+            sa.select(child.id).where(is_in(child.parent_id, ids)),
+        )))
     return stmt
 
 
-def _materialized(stmt: sa.Select, name: str) -> sa.CTE:
-    return stmt.cte(name).prefix_with("MATERIALIZED")
+@dataclass(frozen=True)
+class _Items:
+    """The assignments judged, to join to their directive: ``target`` on ``on``, with their
+    unit, role and rank as expressions over it."""
+
+    target: sa.FromClause
+    on: ColumnElement[bool]
+    id: ColumnElement
+    unit_id: ColumnElement
+    role: ColumnElement
+    rank: ColumnElement
 
 
-def _bucket_facts(day: _Day, against: str, scope: _Scope) -> sa.Subquery:
-    """(directive_id, unit_id, role, bucket) of each assignment, the bucket computed once per
-    row (OFFSET 0: not flattened into the sums that read it a dozen times)."""
-    tree = _facts_tree(day, against, scope, "ba")
-    return sa.select(tree.c.directive_id, tree.c.unit_id, tree.c.role,
-                     tree.c.bucket).offset(0).subquery("bf")
+def _items(day: _Day, against: str, d: type[Directive],
+           rows: sa.FromClause | None = None) -> _Items:
+    """Today: the assignment table itself, joined to ``d`` in the same query (no subquery: the
+    database reads each directive's assignments by index and groups them without sorting); a
+    past day: ``rows`` (_history_rows)."""
+    if rows is not None:
+        return _Items(rows, rows.c.directive_id == d.id, rows.c.id, rows.c.unit_id, rows.c.role,
+                      rows.c.rank)
+    a = aliased(Assignment, name="ba_a")
+    return _Items(a, a.directive_id == d.id, a.id, a.unit_id, a.role,
+                  _today_rank(day, against, a, d))
 
 
-def _own_counts(facts: sa.FromClause) -> sa.CTE:
-    """Per directive: how many of its own picked assignments (the leads, or all when none is
-    lead) are in each bucket (directive_id, own_n, own_<bucket>...), in one pass."""
-    is_lead = facts.c.role == LEAD
-    lead_n = _count_if(is_lead)
-    has_lead = lead_n > 0
-    cols = [facts.c.directive_id.label("directive_id"),
-            sa.case((has_lead, lead_n), else_=sa.func.count()).label("own_n")]
-    for b in _COUNTED:
-        in_bucket = facts.c.bucket == b.value
-        cols.append(sa.case((has_lead, _count_if(sa.and_(is_lead, in_bucket))),
-                            else_=_count_if(in_bucket)).label(f"own_{b.value}"))
-    grouped = sa.select(*cols).group_by(facts.c.directive_id)
-    # Read twice (sub-directives and every directive): computed once, whatever the planner
-    # thinks of the period filter (PostgreSQL re-ran it per row on unanalysed tables).
-    return _materialized(grouped, "own_counts")
+def _own_ranks(day: _Day, scope: _Scope, items: _Items, d: type[Directive]) -> sa.CTE:
+    """Every directive judged, with what its own assignments make of it, in one pass over
+    them grouped per directive: (id, parent_id, field, withdrawn, empty: the rank its own
+    deadline gives it with nothing to roll up, n, top, low).
+
+    Its own items are its lead assignments, or all of them when none is lead: a lead's rank is
+    aggregated with _LEAD added, above every plain rank, so the highest of a directive with a
+    lead is a lead's, and the lowest is taken with _LEAD added to the others; modulo _LEAD
+    gives the rank back. n counts all its assignments, lead or not: only whether it is 0 is
+    read, and a directive with a lead has at least that one."""
+    lead = sa.case((items.role == LEAD, _LEAD), else_=0)
+    grouped = (
+        sa.select(
+            d.id.label("id"), d.parent_id.label("parent_id"), d.field.label("field"),
+            _directive_withdrawn(day, d).label("withdrawn"), _own_rule(day, d).label("empty"),
+            sa.func.count(items.id).label("n"),
+            sa.func.max(lead + items.rank).label("top_key"),
+            sa.func.min(_LEAD - lead + _low(items.rank)).label("low_key"),
+        )
+        .select_from(d).outerjoin(items.target, items.on)
+        .where(_directive_exists(day, d))
+        .group_by(d.id)
+    )
+    g = _scoped(grouped, d, scope).subquery("own_keys")
+    has = g.c.n > 0
+    own = sa.select(
+        g.c.id, g.c.parent_id, g.c.field, g.c.withdrawn, g.c.empty, g.c.n,
+        sa.case((has, g.c.top_key % _LEAD), else_=RANK[B.WITHDRAWN]).label("top"),
+        sa.case((has, g.c.low_key % _LEAD), else_=_ABOVE).label("low"),
+    )
+    # Read twice (sub-directives, every directive): computed once.
+    return own.cte("own_ranks").prefix_with("MATERIALIZED")
+
+
+def _own_rule(day: _Day, d: type[Directive]) -> ColumnElement[int]:
+    """directive_roll_up with nothing to roll up: the directive's own deadline decides."""
+    deadline = _directive_deadline(day, d)
+    return sa.case(
+        (deadline.is_(None), RANK[B.NO_DEADLINE]),
+        (deadline < day.as_of, RANK[B.OVERDUE]),
+        else_=RANK[B.NOT_STARTED],
+    )
+
+
+def _ranks_tree(day: _Day, against: str, scope: _Scope,
+                rows: sa.FromClause | None = None) -> sa.Subquery:
+    """Every directive judged with its rank: (directive_id, parent_id, field, rank), from its
+    own lead work and its sub-directives (directive_roll_up), sub-directives from their own."""
+    d = aliased(Directive, name="bd")
+    own = _own_ranks(day, scope, _items(day, against, d, rows), d)
+    withdrawn = RANK[B.WITHDRAWN]
+    # Sub-directives: their own work only (one level), each one item of its parent.
+    leaf = (
+        sa.select(own.c.parent_id,
+                  sa.case((own.c.withdrawn, withdrawn),
+                          else_=_roll_up(own.c.n, own.c.top, own.c.low, own.c.empty))
+                  .label("rank"))
+        .where(own.c.parent_id.is_not(None))
+        .subquery("leaf_ranks")
+    )
+    children = (
+        sa.select(leaf.c.parent_id, sa.func.count().label("n"),
+                  sa.func.max(leaf.c.rank).label("top"),
+                  sa.func.min(_low(leaf.c.rank)).label("low"))
+        .group_by(leaf.c.parent_id)
+        .subquery("child_ranks")
+    )
+    n = own.c.n + sa.func.coalesce(children.c.n, 0)
+    top = greatest(own.c.top, sa.func.coalesce(children.c.top, withdrawn))
+    low = least(own.c.low, sa.func.coalesce(children.c.low, _ABOVE))
+    rank = sa.case((own.c.withdrawn, withdrawn), else_=_roll_up(n, top, low, own.c.empty))
+    return (
+        sa.select(own.c.id.label("directive_id"), own.c.parent_id, own.c.field,
+                  rank.label("rank"))
+        .select_from(own)
+        .outerjoin(children, children.c.parent_id == own.c.id)
+        .subquery("directive_ranks")
+    )
 
 
 def directive_buckets(
@@ -471,8 +486,12 @@ def directive_buckets(
     history = uses_history(as_of)
     scoped = (period_id is not None, directive_ids is not None, False)
     day, scope, slots = _slots(name, history, *scoped)
-    shape: Shape = compile_once(("buckets", against, history, scoped),
-                                lambda: _buckets_tree(day, against, scope), slots)
+
+    def build() -> sa.Select:
+        ranks = _ranks_tree(day, against, scope, _rows_of(day, against, scope))
+        return sa.select(ranks.c.directive_id, _label(ranks.c.rank).label("bucket"))
+
+    shape: Shape = compile_once(("buckets", against, history, scoped), build, slots)
     values = _values(name, as_of, period_id, directive_ids, None)
     # A materialized CTE of the statement around it, not a subquery: its text holds CTEs of its
     # own, and PostgreSQL, unable to flatten such a subquery, may re-run it for each row of a
@@ -481,71 +500,43 @@ def directive_buckets(
     return shape.bind(values, columns).cte(name).prefix_with("MATERIALIZED")
 
 
-def _buckets_tree(day: _Day, against: str, scope: _Scope,
-                  facts: sa.FromClause | None = None) -> sa.Select:
-    """directive_buckets as a tree (over ``facts``, _bucket_facts' columns, when given)."""
-    own = _own_counts(_bucket_facts(day, against, scope) if facts is None else facts)
-    as_of = day.as_of
+def _rows_of(day: _Day, against: str, scope: _Scope) -> sa.CTE | None:
+    """The assignments' rows to roll up: none today (_items reads the table), else the
+    history's, computed once before they are joined: as a subquery of the join, PostgreSQL
+    ran their correlated subqueries again for each directive (seconds on a small table not
+    analysed yet, which it takes for one row)."""
+    if not day.history:
+        return None
+    rows = _history_rows(day, against, scope, "ba")
+    return sa.select(rows).cte("history_rows").prefix_with("MATERIALIZED")
 
-    def withdrawn(d: type[Directive]) -> ColumnElement[bool]:
-        if day.history:
-            return sa.and_(d.withdrawn_at.is_not(None), d.withdrawn_at < day.eod)
-        return d.withdrawn_at.is_not(None)
 
-    def own_rule(d: type[Directive]) -> ColumnElement:
-        deadline = _directive_deadline(day, d)
-        return sa.case(
-            (deadline.is_(None), B.NO_DEADLINE.value),
-            (deadline < as_of, B.OVERDUE.value),
-            else_=B.NOT_STARTED.value,
-        )
+def top_level_counts(as_of: dt.date, against: str = EXTENDED, *,
+                     period_id: int | None = None) -> sa.Subquery:
+    """The top-level directives counted per bucket: (bucket, n), in one statement that knows
+    which are top-level. Joining directive_buckets back to the directive table for it may cost
+    more than the buckets on SQLite: its statistics cannot tell NULL parents from the others,
+    so it takes ``parent_id IS NULL`` for rare and may build a filter over every directive of
+    ten years first (7 ms at province scale)."""
+    name = "top_level_counts"
+    history = uses_history(as_of)
+    scoped = (period_id is not None, False, False)
+    day, scope, slots = _slots(name, history, *scoped)
 
-    def own_col(name: str) -> ColumnElement:
-        return sa.func.coalesce(own.c[name], 0)
+    def build() -> sa.Select:
+        ranks = _ranks_tree(day, against, scope, _rows_of(day, against, scope))
+        counts = (sa.select(ranks.c.rank, sa.func.count().label("n"))
+                  .where(ranks.c.parent_id.is_(None)).group_by(ranks.c.rank).subquery("counts"))
+        return sa.select(_label(counts.c.rank).label("bucket"), counts.c.n)
 
-    # Sub-directives: their own work only (one level).
-    ld = aliased(Directive, name="bld")
-    leaf_bucket = sa.case(
-        (withdrawn(ld), B.WITHDRAWN.value),
-        else_=_roll_up(own_col("own_n"), {b: own_col(f"own_{b.value}") for b in _COUNTED},
-                       own_rule(ld)),
-    )
-    leaf = _scoped(
-        sa.select(ld.parent_id.label("parent_id"), leaf_bucket.label("bucket"))
-        .outerjoin(own, own.c.directive_id == ld.id)
-        .where(ld.parent_id.is_not(None), _directive_exists(day, ld)),
-        ld, scope,
-    )
-    leaf = _materialized(leaf, "leaf_buckets")
-    child_cols = [leaf.c.parent_id.label("parent_id"), sa.func.count().label("n")]
-    child_cols += [_count_of(leaf.c.bucket, b).label(b.value) for b in _COUNTED]
-    children = sa.select(*child_cols).group_by(leaf.c.parent_id).subquery("child_buckets")
-
-    # Every directive: its own lead work and its sub-directives together (directive_roll_up).
-    pd = aliased(Directive, name="bpd")
-
-    def child_col(name: str) -> ColumnElement:
-        return sa.func.coalesce(children.c[name], 0)
-
-    total = own_col("own_n") + child_col("n")
-    counts = {b: own_col(f"own_{b.value}") + child_col(b.value) for b in _COUNTED}
-    final = sa.case(
-        (withdrawn(pd), B.WITHDRAWN.value),
-        else_=_roll_up(total, counts, own_rule(pd)),
-    )
-    return _scoped(
-        sa.select(pd.id.label("directive_id"), final.label("bucket"))
-        .outerjoin(own, own.c.directive_id == pd.id)
-        .outerjoin(children, children.c.parent_id == pd.id)
-        .where(_directive_exists(day, pd)),
-        pd, scope,
-    )
+    shape = compile_once(("top_counts", against, history, scoped), build, slots)
+    values = _values(name, as_of, period_id, None, None)
+    return shape.bind(values, {"bucket": sa.String, "n": sa.Integer}).subquery(name)
 
 
 def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> sa.Subquery:
     """The dashboard's counts of one period in one statement: (field, unit_id, bucket, n), the
-    top-level directives per field (unit_id NULL) and the assignments per unit (field NULL).
-    Each assignment's bucket is computed once for both (directive_buckets, assignment_facts)."""
+    top-level directives per field (unit_id NULL) and the assignments per unit (field NULL)."""
     name = "period_board"
     history = uses_history(as_of)
     day, scope, slots = _slots(name, history, True, False, False)
@@ -556,23 +547,37 @@ def period_board(as_of: dt.date, against: str = EXTENDED, *, period_id: int) -> 
                                "bucket": sa.String, "n": sa.Integer}).subquery(name)
 
 
-def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.CompoundSelect:
-    facts = _materialized(sa.select(_bucket_facts(day, against, scope)), "board_facts")
-    buckets = _buckets_tree(day, against, scope, facts).subquery("board_buckets")
-    d = aliased(Directive, name="board_d")
+def _board_tree(day: _Day, against: str, scope: _Scope) -> sa.Select:
+    """Today the period's assignments are read twice, once grouped per directive for the
+    roll-up and once per unit: cheaper than writing them to a temporary table first. A past
+    day's facts are computed once (_rows_of), read by both."""
+    rows = _rows_of(day, against, scope)
+    ranks = _ranks_tree(day, against, scope, rows)
     per_field = (
-        sa.select(d.field.label("field"), sa.cast(sa.null(), sa.Integer).label("unit_id"),
-                  buckets.c.bucket, sa.func.count().label("n"))
-        .join(buckets, buckets.c.directive_id == d.id)
-        .where(d.parent_id.is_(None))
-        .group_by(d.field, buckets.c.bucket)
+        sa.select(ranks.c.field.label("field"), sa.cast(sa.null(), sa.Integer).label("unit_id"),
+                  ranks.c.rank, sa.func.count().label("n"))
+        .where(ranks.c.parent_id.is_(None))
+        .group_by(ranks.c.field, ranks.c.rank)
     )
-    per_unit = (
-        sa.select(sa.cast(sa.null(), sa.String).label("field"), facts.c.unit_id,
-                  facts.c.bucket, sa.func.count().label("n"))
-        .group_by(facts.c.unit_id, facts.c.bucket)
-    )
-    return sa.union_all(per_field, per_unit)
+    board = sa.union_all(per_field, _per_unit(day, against, scope, rows)).subquery("board")
+    return sa.select(board.c.field, board.c.unit_id, _label(board.c.rank).label("bucket"),
+                     board.c.n)
+
+
+def _per_unit(day: _Day, against: str, scope: _Scope,
+              rows: sa.FromClause | None) -> sa.Select:
+    """The assignments counted per unit and rank (field NULL)."""
+    if rows is None:
+        d = aliased(Directive, name="board_d")
+        a = aliased(Assignment, name="board_a")
+        unit_id, rank = a.unit_id, _today_rank(day, against, a, d)
+        stmt = _scoped(sa.select().select_from(d).join(a, a.directive_id == d.id), d, scope)
+    else:
+        unit_id, rank, stmt = rows.c.unit_id, rows.c.rank, sa.select().select_from(rows)
+    return (stmt.add_columns(sa.cast(sa.null(), sa.String).label("field"),
+                             unit_id.label("unit_id"), rank.label("rank"),
+                             sa.func.count().label("n"))
+            .group_by(unit_id, rank))
 
 
 def bucket_rank(bucket_col: ColumnElement) -> ColumnElement[int]:
