@@ -45,6 +45,8 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracker.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL planner costs for SSD storage, per connection (tracker/__init__.py)
+    PG_SESSION_OPTIONS = os.environ.get("PG_SESSION_OPTIONS", "-c random_page_cost=1.1")
     TIMEZONE = "Asia/Ho_Chi_Minh"
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     ORG_NAME = os.environ.get("ORG_NAME", "THÀNH PHỐ TRÀ VINH")

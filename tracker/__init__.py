@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     app.config["BOOTSTRAP_SERVE_LOCAL"] = True  # no CDN: city networks are often closed
+    _postgresql_session_settings(app)
     db.init_app(app)
     # the text index of the directive list is no model: its migration (0010) owns it
     migrate.init_app(
@@ -96,6 +97,22 @@ def register_extensions(app: Flask) -> None:
         organization.remember(row[2])
         notices.remember_unread(row[3])
         return row[0]
+
+
+def _postgresql_session_settings(app: Flask) -> None:
+    """PostgreSQL's default planner costs assume spinning disks (random_page_cost = 4): on the
+    SSDs servers have today it hash-joins a scan of every directive where a few index lookups
+    answer (a unit's ten-year record: 15 ms against 3.6 ms). ``PG_SESSION_OPTIONS`` sets them
+    per connection (libpq ``options``); empty leaves the server's own settings."""
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    settings = app.config.get("PG_SESSION_OPTIONS", "")
+    if not uri.startswith("postgresql") or not settings:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", settings)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _migrations_dir():
