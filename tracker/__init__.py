@@ -7,6 +7,7 @@ gunicorn workers can serve it. The scheduler is its own process (`flask schedule
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from typing import Any
 
@@ -121,14 +122,21 @@ def _migrations_dir():
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
+SQLITE_CACHE_KB = int(float(os.environ.get("SQLITE_CACHE_MB", "20")) * 1024)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """WAL, foreign keys, a busy timeout and a page cache of ``SQLITE_CACHE_MB`` (20 MB) on
+    every SQLite connection: with the default 2 MB a province's pages re-read the same index
+    and table pages from the file on every request (the list's text and bucket queries took
+    twice as long, measured in README "Performance")."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
         cursor.close()
 
 
