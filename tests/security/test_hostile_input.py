@@ -18,6 +18,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import PUBLIC_ENDPOINTS
 from tracker.directives.models import Assignment, Directive, ProgressUpdate
 from tracker.extensions import db
+from tracker.units.models import Unit
 
 HOSTILE = '<script>alert("x")</script> \'quoted\' "double" =HYPERLINK("http://evil.example")'
 FIELDS = (
@@ -247,6 +248,25 @@ def test_pages_escape_stored_text(hostile_world):
     html = world.client("leader").get(f"/directives/{world.ids['directive_id']}").get_data(
         as_text=True)
     assert "&lt;script&gt;alert(" in html
+
+
+def test_rows_written_in_python_escape_names_and_titles(hostile_world):
+    """The list, the first page, the dashboard and a unit's record write their rows outside
+    the templates (row_html, dashboard.unit_lines_html, unit_records): names come out escaped."""
+    world = hostile_world
+    unit = db.session.get(Unit, world.ids["unit_a"])
+    unit.name = '<b onmouseover="x">Phường & Xã</b>'
+    directive = db.session.get(Directive, world.ids["directive_id"])
+    directive.number = '<i>1</i>'
+    db.session.commit()
+    for url in ("/", "/directives", "/directives?q=script", "/dashboard",
+                f"/units/{world.ids['unit_a']}"):
+        html = world.client("leader").get(url).get_data(as_text=True)
+        assert '<b onmouseover="x">' not in html and "<i>1</i>" not in html, url
+        assert "&lt;b onmouseover=&#34;x&#34;&gt;Phường &amp; Xã&lt;/b&gt;" in html, url
+    for url in ("/", "/directives"):
+        html = world.client("leader").get(url).get_data(as_text=True)
+        assert "&lt;script&gt;alert(&#34;x&#34;)" in html and "&lt;i&gt;1&lt;/i&gt;" in html, url
 
 
 def test_api_returns_stored_text_as_data(hostile_world):

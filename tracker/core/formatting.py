@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
 
 from tracker.core.clock import to_local
 
@@ -35,3 +38,15 @@ def parse_vn_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def select_options(choices: Iterable[tuple[object, str]], selected: object = None) -> Markup:
+    """A picker's ``<option>`` elements, the one whose value is ``selected`` chosen (compared
+    as text). Written here for the long pickers (ten years of periods, a province's units):
+    a Jinja loop over them cost a page more than the rest of its form."""
+    chosen = None if selected is None else str(selected)
+    return Markup("".join(  # noqa: S704 - values and labels escaped
+        f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in choices
+    ))

@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.core import clock, uow
 from tracker.core.errors import UserError
-from tracker.core.formatting import fmt_date, fmt_datetime
+from tracker.core.formatting import fmt_date, fmt_datetime, select_options
 from tracker.extensions import db
 
 log = logging.getLogger("tracker")
@@ -246,6 +246,7 @@ def register(
     app.register_error_handler(Exception, _handle_500)
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_datetime, "datetime")
+    app.add_template_global(select_options, "select_options")
 
     @app.context_processor
     def _globals():

@@ -10,11 +10,11 @@ queries, not thousands of Python objects.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
@@ -31,7 +31,7 @@ from tracker.directives.status_sql import directive_buckets, period_board
 from tracker.extensions import db
 from tracker.units import lineage
 from tracker.units.kinds import GROUP_OF_TYPE, UNIT_GROUPS
-from tracker.units.models import Unit
+from tracker.units.queries import UnitRow
 
 # Hex colours for the SVG chart, matching the Bootstrap badges (orange for done late).
 BUCKET_FILLS: dict[Bucket, str] = {
@@ -160,7 +160,7 @@ class Board:
 
 
 def unit_rows(
-    units: list[Unit], per_unit: dict[int, Summary], day: dt.date, group: str | None = None
+    units: Sequence[UnitRow], per_unit: dict[int, Summary], day: dt.date, group: str | None = None
 ) -> list[Row]:
     """One row per unit as it is on ``day`` (catalogue order): a unit merged or renamed before
     that day is counted in its successor's row; ``group`` keeps one kind of unit."""
@@ -187,7 +187,7 @@ def unit_rows(
     return [rows[u.id] for u in units if u.id in rows]
 
 
-def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
+def group_rows(units: Sequence[UnitRow], per_unit: dict[int, Summary]) -> list[Row]:
     """The assignments of each kind of unit together (sở/ngành, xã/phường, ...)."""
     totals: dict[str, Summary] = {}
     for unit in units:
@@ -206,13 +206,30 @@ def group_rows(units: list[Unit], per_unit: dict[int, Summary]) -> list[Row]:
     return [Row(g, label, totals[g]) for g, (label, _) in UNIT_GROUPS.items() if g in totals]
 
 
+def unit_lines_html(rows: list[Row], unit_base: str, period_query: str) -> Markup:
+    """The units' scoreboard lines (a province has 150): each ``<tr>`` written here, as
+    PeriodRecord.row_html writes a unit's record, rather than by a template loop."""
+    base, query = escape(unit_base), escape(period_query)
+    lines = []
+    for row in rows:
+        merged = ""
+        if row.merged:
+            names = escape(", ".join(row.merged))
+            merged = f'<div class="small text-muted merged-units">Gồm cả: {names}</div>'
+        lines.append(
+            f'<tr data-unit="{row.key}"><td class="card-head"><a href="{base}{row.key}{query}">'
+            f"{escape(row.label)}</a>{merged}</td>{row.cells}</tr>"
+        )
+    return Markup("\n".join(lines))  # noqa: S704 - names, labels and links escaped
+
+
 def board_day(last_day: dt.date, as_of: dt.date) -> dt.date:
     """The day whose units a period's scoreboard shows: its last day, or as_of if earlier."""
     return min(last_day, as_of)
 
 
 def build_board(
-    period_id: int, units: list[Unit], as_of: dt.date, against: str = EXTENDED,
+    period_id: int, units: Sequence[UnitRow], as_of: dt.date, against: str = EXTENDED,
     *, day: dt.date | None = None, group: str | None = None,
 ) -> Board:
     """Directive buckets (top-level, with roll-ups) per field and in all; per unit over its

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -196,10 +197,16 @@ def _key_and_caption(year: int, month: int, kind: str) -> tuple[str, str]:
     return ref.key, ref.caption
 
 
-def period_options(periods: list[Period]) -> list[tuple[int, str, str]]:
-    """(id, key, caption) of each period, for a picker: the texts are remembered per process
-    (a picker of ten years asks for hundreds of them per page)."""
-    return [(p.id, *_key_and_caption(p.year, p.month, p.kind)) for p in periods]
+class _HasPeriodKey(Protocol):
+    year: int
+    month: int
+    kind: str
+
+
+def period_options(periods: Sequence[_HasPeriodKey]) -> list[tuple[str, str]]:
+    """(key, caption) of each period, for a picker (formatting.select_options): the texts
+    are remembered per process (a picker of ten years asks for hundreds of them per page)."""
+    return [_key_and_caption(p.year, p.month, p.kind) for p in periods]
 
 
 class _HasRef(Protocol):

@@ -64,6 +64,15 @@ class PeriodRecord:
         )
 
 
+def rows_html(records: list[PeriodRecord], href: str, unit_names: dict[int, str]) -> Markup:
+    """Every period's ``<tr>`` (PeriodRecord.row_html) in one piece for the template."""
+    return Markup("\n".join(record.row_html(href, unit_names) for record in records))  # noqa: S704
+
+
+_ZERO = Summary().counts  # every bucket at 0, copied per period (quicker than Summary())
+_BUCKET_OF = {b.value: b for b in Bucket}
+
+
 def unit_record(
     unit_id: int, as_of: dt.date, against: str = EXTENDED, *, also: tuple[int, ...] = ()
 ) -> list[PeriodRecord]:
@@ -85,13 +94,13 @@ def unit_record(
         record = records.get(period_id)
         if record is None:
             period = PeriodRow(period_id, year, month, kind)
-            record = records[period_id] = PeriodRecord(period, Summary())
-        bucket = Bucket(value)
+            record = records[period_id] = PeriodRecord(period, Summary(dict(_ZERO)))
+        bucket = _BUCKET_OF[value]
         record.summary.counts[bucket] += count
         if owner != unit_id:
             part = record.by_unit.get(owner)
             if part is None:
-                part = record.by_unit[owner] = Summary()
+                part = record.by_unit[owner] = Summary(dict(_ZERO))
             part.counts[bucket] += count
     return list(records.values())
 

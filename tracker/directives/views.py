@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import Blueprint, request, url_for
 
 from tracker.auth.permissions import Action, requires
@@ -13,7 +12,7 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
 from tracker.core.pagecache import render_page
-from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries
+from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries, row_html
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.status import (
@@ -24,8 +23,7 @@ from tracker.directives.status import (
     fmt_rate,
     summarize,
 )
-from tracker.extensions import db
-from tracker.units.models import Unit
+from tracker.units.queries import UnitRow, catalogue_rows
 from tracker.units.queries import groups_present as unit_groups_present
 
 bp = Blueprint("directives", __name__)
@@ -43,11 +41,9 @@ def id_links(endpoint: str, key: str) -> Callable[[int], str]:
     return lambda value: f"{head}{value}{tail}"
 
 
-def _row_links() -> dict[str, Callable[[int], str]]:
-    return {
-        "directive_href": id_links("work.directive", "directive_id"),
-        "unit_href": id_links("units.detail", "unit_id"),
-    }
+def _row_links() -> tuple[Callable[[int], str], Callable[[int], str]]:
+    """The links of a page of rows: to a directive, to a unit."""
+    return id_links("work.directive", "directive_id"), id_links("units.detail", "unit_id")
 
 
 def fmt_int(value: int) -> str:
@@ -118,7 +114,7 @@ def _index_context() -> dict:
         "statuses": statuses,
         "summary": summary,
         "index_pager": pager,
-        **_row_links(),
+        "rows_html": row_html.period_rows_html(directives, statuses, *_row_links()),
     }
 
 
@@ -142,9 +138,9 @@ def _dashboard_context() -> dict:
     group = listing.parse_group(request.args)
     board = None
     chart = None
-    units: list[Unit] = []
+    units: list[UnitRow] = []
     if period is not None:
-        units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)))
+        units = catalogue_rows()
         board = dashboard.build_board(
             period.id, units, as_of, against,
             day=dashboard.board_day(period.last_day, as_of), group=group,
@@ -159,7 +155,7 @@ def _dashboard_context() -> dict:
     }
     return {
         "period": period,
-        "periods": periods,
+        "period_options": queries.period_options(periods),
         "board": board,
         "chart": chart,
         "as_of": as_of,
@@ -171,6 +167,7 @@ def _dashboard_context() -> dict:
         "link_args": link_args,
         "group": group,
         "group_choices": unit_groups_present([u.type for u in units]) if period else [],
+        "unit_lines": dashboard.unit_lines_html,
     }
 
 
@@ -191,7 +188,6 @@ def _list_context() -> dict:
     return {
         "page": page,
         "filters": filters,
-        "periods": periods,
         "period_options": queries.period_options(periods),
         "statuses": statuses,
         "units": unit_options[0],
@@ -199,5 +195,5 @@ def _list_context() -> dict:
         "fields": FIELDS,
         "sorts": listing.SORTS,
         "against_labels": listing.AGAINST_LABELS,
-        **_row_links(),
+        "rows_html": row_html.list_rows_html(page.items, statuses, *_row_links()),
     }

@@ -22,7 +22,20 @@ SUCCESSION_KINDS: dict[str, str] = {
 }
 
 
-class Unit(db.Model):
+class Dated:
+    """The one rule of a unit's lifetime, for the model and its plain rows (queries.UnitRow)."""
+
+    valid_from: dt.date | None
+    ended_on: dt.date | None
+
+    def exists_on(self, day: dt.date) -> bool:
+        """The unit exists on ``day``: started (or no start recorded) and not yet ended."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.ended_on is None or day < self.ended_on
+        )
+
+
+class Unit(Dated, db.Model):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,12 +72,6 @@ class Unit(db.Model):
     @property
     def kind_label(self) -> str:
         return CLASS_LABELS.get(self.kind, self.kind)
-
-    def exists_on(self, day: dt.date) -> bool:
-        """The unit exists on ``day``: started (or no start recorded) and not yet ended."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.ended_on is None or day < self.ended_on
-        )
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

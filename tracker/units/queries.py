@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tracker.core import clock
+from tracker.core import clock, versioning
 from tracker.extensions import db
 from tracker.units.kinds import TYPE_HEADINGS, UNIT_GROUPS, UNIT_TYPES, infer_type
-from tracker.units.models import Unit
+from tracker.units.models import Dated, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow(Dated):
+    """A unit as the scoreboards read it (id, name, typed kind, lifetime): plain data."""
+
+    id: int
+    name: str
+    type: str
+    valid_from: dt.date | None
+    ended_on: dt.date | None
+
+
+_CATALOGUE = (
+    sa.select(Unit.id, Unit.name, Unit.unit_type, Unit.kind, Unit.valid_from, Unit.ended_on)
+    .order_by(Unit.position, Unit.name)
+)
+
+
+def catalogue_rows() -> list[UnitRow]:
+    """Every unit in catalogue order, read once per change per process: the dashboard's
+    scoreboard names a province's 150 units on every view."""
+    session = db.session()
+    return list(versioning.per_version(session, "unit_rows", lambda: tuple(
+        UnitRow(uid, name, utype or infer_type(kind, name), valid_from, ended_on)
+        for uid, name, utype, kind, valid_from, ended_on in session.execute(_CATALOGUE)
+    )))
 
 
 def units_by_code() -> dict[str, Unit]:

@@ -1,0 +1,104 @@
+"""The ``<tr>`` of the directive list and the first page, written here rather than in Jinja.
+
+A page is 50 directives with their sub-directives and every unit's link: some 150 rows and 500
+links. The template loop cost about a third of those pages' time (a call, an escape and a dozen
+output pieces per cell); the same markup from f-strings costs a fifth of that. Every text from
+outside (numbers, titles, unit names, roles, labels) goes through ``escape``; what is not
+escaped is written here or comes from the status rule's fixed labels and colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from markupsafe import Markup, escape
+
+from tracker.constants import LEAD
+from tracker.core.formatting import fmt_date, fmt_datetime
+from tracker.directives.fields import FIELD_LABELS
+from tracker.directives.list_rows import DirectiveRow, UnitWork
+from tracker.directives.naming import task_name
+from tracker.directives.status import Status
+
+Link = Callable[[int], str]
+_UNASSIGNED = '<span class="text-muted">Chưa phân công</span>'
+_SMALL = ' class="small"'
+
+
+def _units(assignments: list[UnitWork], unit_href: Link) -> str:
+    """Each unit's link (lead in bold), in assignment order."""
+    if not assignments:
+        return _UNASSIGNED
+    return ", ".join(
+        f'<a class="{"unit-lead" if a.role == LEAD else ""}" href="{unit_href(a.unit_id)}" '
+        f'title="{escape(a.role_label)}">{escape(a.unit_name)}</a>'
+        for a in assignments
+    )
+
+
+def _badge(status: Status) -> str:
+    return f'<span class="badge text-bg-{status.colour}">{escape(status.label)}</span>'
+
+
+def _field(code: str) -> Markup:
+    return escape(FIELD_LABELS.get(code, code))
+
+
+def period_rows_html(
+    rows: Sequence[DirectiveRow], statuses: Mapping[int, Status],
+    directive_href: Link, unit_href: Link,
+) -> Markup:
+    """The first page's rows: number, title, field, units, deadline, status."""
+    out: list[str] = []
+    for row in rows:
+        for item in (row, *row.children):
+            child = item.parent_id is not None
+            out.append(
+                f"<tr{_SMALL if child else ''}>"
+                f'<td class="directive-number">{escape(item.number)}</td>'
+                f'<td class="directive-title">{"– " if child else ""}'
+                f'<a href="{directive_href(item.id)}">{escape(item.title)}</a></td>'
+                f'<td class="small card-hide">{_field(item.field)}</td>'
+                f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
+                f'<td class="text-nowrap" data-label="Thời hạn">'
+                f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
+                f"<td>{_badge(statuses[item.id])}</td></tr>\n"
+            )
+    return Markup("".join(out))  # noqa: S704 - every outside text escaped above
+
+
+def list_rows_html(
+    rows: Sequence[DirectiveRow], statuses: Mapping[int, Status],
+    directive_href: Link, unit_href: Link,
+) -> Markup:
+    """The directive list's rows: number (with its period on a phone), title and field,
+    period, units, deadline, status, latest progress."""
+    out: list[str] = []
+    for row in rows:
+        period = row.period
+        period_label = escape(period.label)
+        for item in (row, *row.children):
+            child = item.parent_id is not None
+            number = escape(item.number)
+            if child:
+                head, field, updated = _SMALL, "", ""
+            else:
+                head = f' data-directive="{item.id}"'
+                field = f'<div class="small text-muted">{_field(item.field)}</div>'
+                updated = fmt_datetime(item.last_update, "—")
+            out.append(
+                f"<tr{head}>"
+                f'<td class="text-nowrap card-head"><span class="d-md-none">'
+                f"{escape(task_name(item.number, period.year, period.month))}</span>"
+                f'<span class="d-none d-md-inline">{number}</span></td>'
+                f'<td class="directive-title">{"– " if child else ""}'
+                f'<a href="{directive_href(item.id)}">{escape(item.title)}</a>{field}</td>'
+                f'<td class="small text-nowrap card-hide">{period_label}</td>'
+                f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
+                f'<td class="text-nowrap" data-label="Thời hạn">'
+                f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
+                f"<td>{_badge(statuses[item.id])}</td>"
+                f'<td class="small text-nowrap{" card-hide" if child else ""}" '
+                f'data-label="Cập nhật">{updated}</td></tr>\n'
+            )
+    return Markup("".join(out))  # noqa: S704 - every outside text escaped above
