@@ -52,10 +52,20 @@ def _elsewhere(a: Assignment) -> tuple[int, int]:
     return other[0], other[1]
 
 
+def _report(officer, a: Assignment, percent: str, text: str) -> None:
+    response = officer.post(f"/assignments/{a.id}/progress",
+                            data={"percent": percent, "result": text, "version": a.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+
+
 def test_a_progress_report_leaves_other_units_and_directives_served_from_the_cache(world):
     a = assignment("7", "P9")
     other_unit, other_directive = _elsewhere(a)
     leader = login(world, "chutich")
+    officer = login(world, "phuong9")
+    if a.state == "not_started":  # the first report moves the state: see the test below
+        _report(officer, a, "10", "Bắt đầu triển khai.")
     pages = {
         "own unit": f"/units/{a.unit_id}",
         "own directive": f"/directives/{a.directive_id}",
@@ -63,26 +73,47 @@ def test_a_progress_report_leaves_other_units_and_directives_served_from_the_cac
         "other directive": f"/directives/{other_directive}",
         "dashboard": "/dashboard",
         "first page": "/",
+        "list": "/directives",
     }
     for path in pages.values():
         leader.get(path)
     assert all(_served(leader, p)[0] == "hit" for p in pages.values())
 
-    officer = login(world, "phuong9")
-    response = officer.post(
-        f"/assignments/{a.id}/progress",
-        data={"percent": "70", "result": "Đã hoàn thành khảo sát 12 trường.",
-              "version": a.version},
-    )
-    assert response.status_code == 302
+    _report(officer, a, "70", "Đã hoàn thành khảo sát 12 trường.")
 
     outcome = {name: _served(leader, path) for name, path in pages.items()}
-    assert outcome["other unit"][0] == "hit"
-    assert outcome["other directive"][0] == "hit"
-    for name in ("own unit", "own directive", "dashboard", "first page"):
+    # a report that moves only the percent leaves every bucket as it was: the pages showing
+    # the period's buckets and no progress stay served, and equal to the page computed anew
+    for name in ("other unit", "other directive", "dashboard", "first page"):
+        assert outcome[name][0] == "hit", name
+        assert _without_tokens(outcome[name][1]) == _without_tokens(
+            _fresh(world, leader, pages[name])), name
+    for name in ("own unit", "own directive", "list"):  # they show the report or its time
         assert outcome[name][0] == "miss", name
     assert "Đã hoàn thành khảo sát 12 trường" in outcome["own directive"][1]
     assert "70%" in outcome["own unit"][1]
+
+
+def test_a_report_that_moves_a_bucket_makes_the_period_pages_stale(world):
+    a = assignment("7", "P9")
+    leader = login(world, "chutich")
+    officer = login(world, "phuong9")
+    if a.state == "not_started":
+        _report(officer, a, "10", "Bắt đầu triển khai.")
+    for path in ("/dashboard", "/"):
+        leader.get(path)
+        assert _served(leader, path)[0] == "hit"
+    response = officer.post(
+        f"/assignments/{a.id}/progress",
+        data={"percent": "100", "result": "Đã xong.", "report_done": "1", "version": a.version},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Assignment, a.id).state == "awaiting_confirmation"
+    for path in ("/dashboard", "/"):
+        state, html = _served(leader, path)
+        assert state == "miss", path
+        assert _without_tokens(html) == _without_tokens(_fresh(world, leader, path)), path
 
 
 def test_a_change_no_rule_places_makes_every_page_stale(world):
@@ -135,6 +166,13 @@ def _writes(a: Assignment, other: Assignment):
         other.percent = 40
         other.state = "in_progress"
 
+    def percent_only():  # after progress(): the state stays, no bucket moves
+        db.session.add(ProgressUpdate(assignment=other, author_id=None, kind="progress",
+                                      percent=65, result="Đã xong phần lớn.",
+                                      created_at=dt.datetime(2023, 4, 6, 3, 0)))
+        other.percent = 65
+        other.last_update_at = dt.datetime(2023, 4, 6, 3, 0)
+
     def reassign():
         spare = db.session.scalar(
             sa.select(Unit.id).where(Unit.id.not_in(_tree_units(other.directive_id)))
@@ -160,7 +198,8 @@ def _writes(a: Assignment, other: Assignment):
         unit = db.session.get(Unit, other.unit_id)
         unit.name = unit.name + " mới"
 
-    return [title, deadline, sub_task_deadline, progress, reassign, add, remove, rename]
+    return [title, deadline, sub_task_deadline, progress, percent_only, reassign, add, remove,
+            rename]
 
 
 def test_no_cached_page_is_ever_stale(world):
@@ -195,12 +234,26 @@ def test_no_cached_page_is_ever_stale(world):
 def test_scope_versions_move_only_for_the_parts_a_change_touches(world):
     a = assignment("7", "P9")
     other_unit, other_directive = _elsewhere(a)
+    period = a.directive.period_id
     scopes = [f"u:{a.unit_id}", f"u:{other_unit}", f"d:{a.directive_id}",
-              f"d:{other_directive}", f"p:{a.directive.period_id}"]
-    before = versioning.scope_tokens(db.session(), scopes)
-    a.percent = 55
-    db.session.commit()
-    after = versioning.scope_tokens(db.session(), scopes)
-    changed = {s for s, old, new in zip(["base", *scopes], before, after, strict=True)
-               if old != new}
-    assert changed == {f"u:{a.unit_id}", f"d:{a.directive_id}", f"p:{a.directive.period_id}"}
+              f"d:{other_directive}", f"p:{period}", f"ps:{period}"]
+
+    def moved_by(change) -> set[str]:
+        before = versioning.scope_tokens(db.session(), scopes)
+        change()
+        db.session.commit()
+        after = versioning.scope_tokens(db.session(), scopes)
+        return {s for s, old, new in zip(["base", *scopes], before, after, strict=True)
+                if old != new}
+
+    def percent():
+        a.percent = 55
+
+    def extension():
+        a.extended_deadline = dt.date(2023, 5, 31)
+
+    # the percent shows on the unit's and the directive's pages and in the lists; no bucket
+    assert moved_by(percent) == {f"u:{a.unit_id}", f"d:{a.directive_id}", f"p:{period}"}
+    # a deadline moves buckets: the period's status pages too
+    assert moved_by(extension) == {f"u:{a.unit_id}", f"d:{a.directive_id}", f"p:{period}",
+                                   f"ps:{period}"}

@@ -2,10 +2,14 @@
 
 A progress report on one unit's task changes that task's directive page, the unit pages of
 every unit working on that directive (they show its title and deadline), and the pages of its
-period (dashboard, first page, lists); nothing else. tracker/core/versioning.py bumps the tokens
-returned here in the same transaction, and cached pages are keyed by the tokens of the parts
-they show (``page_scopes``). A row this module cannot place (a new or deleted directive, one
-moved to another period or parent, any other table) makes everything stale (``base``).
+period (dashboard, first page, lists); nothing else. A report that moves only the percent and
+the time of the last report (no state, deadline or unit) leaves every bucket as it was: the
+pages that show a period's buckets but no progress (dashboard, first page: ``ps:``) stay
+valid; the lists, which show the last report's time, do not (``p:``).
+tracker/core/versioning.py bumps the tokens returned here in the same transaction, and cached
+pages are keyed by the tokens of the parts they show (``page_scopes``). A row this module
+cannot place (a new or deleted directive, one moved to another period or parent, any other
+table) makes everything stale (``base``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,18 @@ from tracker.directives.models import (
 
 
 def period_scope(period_id: int) -> str:
+    """Anything shown about the period's directives (the lists: last report's time too)."""
     return f"p:{period_id}"
+
+
+def period_status_scope(period_id: int) -> str:
+    """The period's directives and their buckets, not the progress reported on them."""
+    return f"ps:{period_id}"
+
+
+# What a progress report alone changes on an assignment (and the version every change moves):
+# none of it counts in a bucket (status.py and status_sql.py read state, deadlines, days).
+PROGRESS_ONLY = frozenset({"percent", "last_update_at", "version"})
 
 
 def unit_scope(unit_id: int) -> str:
@@ -54,6 +69,16 @@ def _moved(obj: object, *attributes: str) -> bool:
     return any(sa.inspect(obj).attrs[a].history.deleted for a in attributes)
 
 
+def _progress_only(obj: Assignment, change: str) -> bool:
+    """An assignment whose flushed change is its percent and last report only."""
+    if change != "dirty":
+        return False
+    state = sa.inspect(obj)
+    columns = state.mapper.column_attrs.keys()  # the report's own row is noted on its own
+    return all(key in PROGRESS_ONLY or not state.attrs[key].history.has_changes()
+               for key in columns)
+
+
 class DirectiveScopes:
     """versioning.ScopeRules for directives, their assignments and what is recorded on them."""
 
@@ -69,36 +94,45 @@ class DirectiveScopes:
                 return None  # the period lists, sub-task lists and counts all move
             return [("d", obj.id)]
         if isinstance(obj, Assignment):
-            return [("d", v) for v in _values(obj, "directive_id")] + [
+            kind = "dp" if _progress_only(obj, change) else "d"
+            return [(kind, v) for v in _values(obj, "directive_id")] + [
                 ("u", v) for v in _values(obj, "unit_id")
             ]
-        if isinstance(obj, ProgressUpdate | ExtensionRequest):
+        if isinstance(obj, ProgressUpdate):  # shown with the progress, counted in no bucket
+            return [("ap", v) for v in _values(obj, "assignment_id")]
+        if isinstance(obj, ExtensionRequest):  # "awaiting a decision" is part of the status
             return [("a", v) for v in _values(obj, "assignment_id")]
         if isinstance(obj, Attachment):
             return [("pu", v) for v in _values(obj, "update_id")]
         return None
 
     def scopes(self, session: Session, notes: set[Hashable]) -> set[str]:
-        ids: dict[str, set[int]] = {"d": set(), "u": set(), "a": set(), "pu": set()}
+        """``d``/``a``: directives and assignments whose status may have moved; ``dp``/``ap``/
+        ``pu``: only progress (percent, reports, their files) was recorded on them."""
+        ids: dict[str, set[int]] = {k: set() for k in ("d", "dp", "u", "a", "ap", "pu")}
         for kind, value in notes:  # type: ignore[misc]
             ids[kind].add(value)
         if ids["pu"]:
-            ids["a"] |= set(session.scalars(
+            ids["ap"] |= set(session.scalars(
                 sa.select(ProgressUpdate.assignment_id).where(ProgressUpdate.id.in_(ids["pu"]))
             ))
-        if ids["a"]:
+        for kind, into in (("a", "d"), ("ap", "dp")):
+            if not ids[kind]:
+                continue
             for directive_id, unit_id in session.execute(
                 sa.select(Assignment.directive_id, Assignment.unit_id)
-                .where(Assignment.id.in_(ids["a"]))
+                .where(Assignment.id.in_(ids[kind]))
             ).tuples():
-                ids["d"].add(directive_id)
+                ids[into].add(directive_id)
                 ids["u"].add(unit_id)
-        return {unit_scope(u) for u in ids["u"]} | _tree_scopes(session, ids["d"])
+        return ({unit_scope(u) for u in ids["u"]}
+                | _tree_scopes(session, ids["d"] | ids["dp"], status=ids["d"]))
 
 
-def _tree_scopes(session: Session, directive_ids: set[int]) -> set[str]:
+def _tree_scopes(session: Session, directive_ids: set[int], *, status: set[int]) -> set[str]:
     """The period, every directive and every unit of the trees these directives belong to
-    (a directive page shows its sub-tasks and its parent; a unit page, titles and deadlines)."""
+    (a directive page shows its sub-tasks and its parent; a unit page, titles and deadlines);
+    the period's status too for the directives in ``status``."""
     if not directive_ids:
         return set()
     rows = session.execute(
@@ -107,6 +141,7 @@ def _tree_scopes(session: Session, directive_ids: set[int]) -> set[str]:
     ).tuples().all()
     roots = {parent_id or id_ for id_, parent_id, _ in rows}
     scopes = {period_scope(period_id) for _, _, period_id in rows}
+    scopes |= {period_status_scope(period_id) for id_, _, period_id in rows if id_ in status}
     if not roots:
         return scopes
     tree = session.execute(
@@ -128,9 +163,12 @@ def register() -> None:
 # --- what a page shows ----------------------------------------------------------------------
 
 
-def period_page(*, all_periods_is_everything: bool = True) -> list[str] | None:
-    """A page of one period (the ``period`` argument, else the default one): its scope; for
-    "every period" (the list), None: any change may show."""
+def period_page(
+    *, all_periods_is_everything: bool = True, status_only: bool = False
+) -> list[str] | None:
+    """A page of one period (the ``period`` argument, else the default one): its scope (its
+    status scope for a page showing no progress); for "every period" (the list), None: any
+    change may show."""
     from flask import request
 
     from tracker.directives import listing, queries
@@ -141,7 +179,7 @@ def period_page(*, all_periods_is_everything: bool = True) -> list[str] | None:
         period = queries.pick_default(periods)
     if period is None or period.id is None:
         return None
-    return [period_scope(period.id)]
+    return [period_status_scope(period.id) if status_only else period_scope(period.id)]
 
 
 def unit_page(unit_id: int) -> list[str]:

@@ -71,7 +71,8 @@ INDEX_PER_PAGE = 50
 
 
 def period_scopes() -> list[str] | None:
-    return cache_scopes.period_page(all_periods_is_everything=False)
+    """The first page and the dashboard show a period's buckets, not its progress."""
+    return cache_scopes.period_page(all_periods_is_everything=False, status_only=True)
 
 
 def list_scopes() -> list[str] | None:
