@@ -257,3 +257,28 @@ def test_scope_versions_move_only_for_the_parts_a_change_touches(world):
     # a deadline moves buckets: the period's status pages too
     assert moved_by(extension) == {f"u:{a.unit_id}", f"d:{a.directive_id}", f"p:{period}",
                                    f"ps:{period}"}
+
+
+# --- pages shared by every reader ------------------------------------------------------------
+
+
+def test_shared_pages_are_computed_once_for_every_role_and_equal_each_readers_own(world):
+    """The first page, the dashboard, the lists and a unit page read nothing of the reader
+    (render_page(shared=True)): the copy one reader filled serves the others, and it is the
+    page each of them would get computed for them (navigation aside, which is per request)."""
+    a = assignment("7", "P9")
+    readers = {name: login(world, name) for name in ("chutich", "phuong9", "vanphong", "xem")}
+    shared = ["/", "/dashboard", "/directives", "/directives?period=all&q=giao",
+              f"/units/{a.unit_id}"]
+    first, *others = readers.values()
+    for path in shared:
+        assert _served(first, path)[0] == "miss", path
+        for client in others:
+            state, html = _served(client, path)
+            assert state == "hit", path
+            assert _without_tokens(html) == _without_tokens(_fresh(world, client, path)), path
+    # a directive page has forms and buttons by role: kept per role and unit
+    path = f"/directives/{a.directive_id}"
+    assert _served(readers["chutich"], path)[0] == "miss"
+    assert _served(readers["phuong9"], path)[0] == "miss"
+    assert _served(readers["phuong9"], path)[0] == "hit"

@@ -12,7 +12,9 @@ under everything they depend on:
 - today's date (the buckets move at midnight, Vietnam time);
 - the URL: endpoint, path arguments and query string;
 - what the reader may do: role and unit (the action buttons and forms differ), never the person
-  (except an officer where tasks name officers: ``set_personal_key``).
+  (except an officer where tasks name officers: ``set_personal_key``); a page that is the same
+  for every reader (``shared``: no form, no button, nothing read from the reader) is kept once
+  for all of them, so a change costs it one computation, not one per role and unit.
 
 The navigation bar, flashed messages and the footer are rendered for each request around the
 cached part. Forms in a cached part carry a placeholder instead of the CSRF token, replaced by
@@ -138,17 +140,18 @@ def set_personal_key(app: Any, personal: Callable[[], object]) -> None:
     app.extensions[_PERSONAL] = personal
 
 
-def _key(versions: tuple) -> tuple:
-    personal = current_app.extensions.get(_PERSONAL)
-    return (
+def _key(versions: tuple, *, shared: bool) -> tuple:
+    page = (
         versions,
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         tuple(sorted(request.args.items(multi=True))),
-        current_user.role,
-        current_user.unit_id,
-        personal() if personal is not None else None,
     )
+    if shared:
+        return page
+    personal = current_app.extensions.get(_PERSONAL)
+    return (*page, current_user.role, current_user.unit_id,
+            personal() if personal is not None else None)
 
 
 Scopes = Callable[[], "list[str] | None"]
@@ -163,7 +166,8 @@ def _versions(session: Any, scopes: Scopes | None) -> tuple:
 
 
 def render_page(
-    template: str, build: Callable[[], Mapping[str, Any]], scopes: Scopes | None = None
+    template: str, build: Callable[[], Mapping[str, Any]], scopes: Scopes | None = None,
+    *, shared: bool = False,
 ) -> str:
     """Render a read page: ``build()`` computes the template's context; when an identical page
     was rendered under the same data versions today, its title and content are reused and
@@ -172,6 +176,10 @@ def render_page(
     ``scopes()`` names the parts of the data the page shows (``cache_scopes.period_scope``,
     ``unit_scope``, ``directive_scope``), or None when it shows any part: then any change makes
     it stale. Leave it out unless every row the page reads is placed in those scopes.
+
+    ``shared``: the page is the same whoever reads it (``build`` and the template read nothing
+    of the reader: no form, no action); one copy serves every role and unit. Checked for each
+    shared page by tests/core/test_page_scopes.py.
 
     The template must start with ``{% extends layout or "base.html" %}`` and put everything in
     its ``title`` and ``content`` blocks.
@@ -182,7 +190,7 @@ def render_page(
         g.page_cache = "off" if cache is None else "bypass"
         return render_template(template, **build())
     generation = clock.today()
-    key = _key(_versions(session, scopes))
+    key = _key(_versions(session, scopes), shared=shared)
     entry = cache.get(generation, key)
     g.page_cache = "miss" if entry is None else "hit"
     if entry is None:

@@ -76,7 +76,7 @@ def index():
 def detail(unit_id: int):
     """A unit's assignments in a period, and its record period by period."""
     return render_page("units/detail.html", lambda: _detail_context(unit_id),
-                       lambda: cache_scopes.unit_page(unit_id))
+                       lambda: cache_scopes.unit_page(unit_id), shared=True)
 
 
 def _unit_period(

@@ -87,7 +87,7 @@ def index():
     The summary strip counts the whole period in SQL (dashboard.field_summaries); only the
     directives on this page are loaded as objects, so a province-size month stays fast.
     """
-    return render_page("directives/index.html", _index_context, period_scopes)
+    return render_page("directives/index.html", _index_context, period_scopes, shared=True)
 
 
 def _index_context() -> dict:
@@ -123,7 +123,8 @@ def _index_context() -> dict:
 @requires(Action.READ)
 def dashboard_page():
     """Counts per bucket, the headline rates, scoreboards per unit and per field, a chart."""
-    return render_page("directives/dashboard.html", _dashboard_context, period_scopes)
+    return render_page("directives/dashboard.html", _dashboard_context, period_scopes,
+                       shared=True)
 
 
 def _dashboard_context() -> dict:
@@ -176,7 +177,7 @@ def _dashboard_context() -> dict:
 @requires(Action.READ)
 def list_page():
     """Every directive, filtered (period, field, unit, bucket, text), sorted and paged."""
-    return render_page("directives/list.html", _list_context, list_scopes)
+    return render_page("directives/list.html", _list_context, list_scopes, shared=True)
 
 
 def _list_context() -> dict:
