@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -282,3 +283,54 @@ def test_shared_pages_are_computed_once_for_every_role_and_equal_each_readers_ow
     assert _served(readers["chutich"], path)[0] == "miss"
     assert _served(readers["phuong9"], path)[0] == "miss"
     assert _served(readers["phuong9"], path)[0] == "hit"
+
+
+# --- a list keeps its copy while its rows do not move --------------------------------------------
+
+
+def _shown(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-directive="(\d+)"', html)]
+
+
+def test_a_list_stays_served_until_a_report_on_one_of_its_rows(world):
+    """A list shows its rows' latest report: a report on a directive it does not show leaves it
+    served; one on a directive it shows, or one that moves a bucket anywhere, does not."""
+    leader = login(world, "chutich")
+    officer = login(world, "phuong9")
+    mine = db.session.scalars(
+        sa.select(Assignment).join(Assignment.unit).where(Unit.code == "P9")
+        .where(Assignment.state.in_(("in_progress", "not_started"))).order_by(Assignment.id)
+    ).all()
+    roots = {(a.directive.parent_id or a.directive_id): a for a in mine}
+    assert len(roots) >= 2
+    (shown_root, on_page), (_, elsewhere) = list(roots.items())[:2]
+    for a in (on_page, elsewhere):
+        if a.state == "not_started":  # the first report moves a bucket: done before the test
+            _report(officer, a, "5", "Bắt đầu.")
+    title = db.session.get(Directive, shown_root).title
+    path = "/directives?" + urlencode({"period": "all", "q": title[:60]})
+    shown = _shown(_served(leader, path)[1])
+    assert shown_root in shown and (elsewhere.directive.parent_id
+                                    or elsewhere.directive_id) not in shown
+    assert _served(leader, path)[0] == "hit"
+    elsewhere, on_page = [elsewhere], [on_page]
+
+    _report(officer, elsewhere[0], "45", "Đang làm, chưa xong.")
+    state, html = _served(leader, path)
+    assert state == "hit"
+    assert _without_tokens(html) == _without_tokens(_fresh(world, leader, path))
+
+    _report(officer, on_page[0], "55", "Đã làm thêm một phần.")
+    state, html = _served(leader, path)
+    assert state == "miss"
+    assert _without_tokens(html) == _without_tokens(_fresh(world, leader, path))
+    assert _served(leader, path)[0] == "hit"
+
+    # sorted by the latest report, any report may reorder it
+    by_update = "/directives?period=all&sort=updated&order=desc"
+    leader.get(by_update)
+    assert _served(leader, by_update)[0] == "hit"
+    _report(officer, elsewhere[0], "50", "Thêm một bước.")
+    state, html = _served(leader, by_update)
+    assert state == "miss"
+    assert _without_tokens(html) == _without_tokens(_fresh(world, leader, by_update))

@@ -207,22 +207,22 @@ def test_store_drops_least_recently_used_pages_beyond_its_size():
     generation = ("v1", "2023-04-05")
     assert cache.get(generation, ("a",)) is None
     for name in "abc":
-        cache.put(generation, (name,), (name, "x" * 39, False))
+        cache.put(generation, (name,), (name, "x" * 39, False, (), ()))
     assert cache.get(generation, ("a",)) is None  # 3 x 40 > 100: the oldest went
     assert cache.get(generation, ("b",)) is not None
-    cache.put(generation, ("d",), ("d", "x" * 39, False))
+    cache.put(generation, ("d",), ("d", "x" * 39, False, (), ()))
     assert cache.get(generation, ("c",)) is None  # b was used more recently than c
     assert cache.get(generation, ("b",)) is not None
-    cache.put(generation, ("huge",), ("h", "x" * 200, False))
+    cache.put(generation, ("huge",), ("h", "x" * 200, False, (), ()))
     assert cache.get(generation, ("huge",)) is None
 
 
 def test_store_forgets_everything_when_the_data_or_the_day_changes():
     cache = pagecache.PageCache(max_chars=1000)
-    cache.put(("v1", "d1"), ("a",), ("a", "b", False))  # not stored: no generation seen yet
+    cache.put(("v1", "d1"), ("a",), ("a", "b", False, (), ()))  # not stored: no generation seen yet
     assert cache.get(("v1", "d1"), ("a",)) is None
-    cache.put(("v1", "d1"), ("a",), ("a", "b", False))
-    assert cache.get(("v1", "d1"), ("a",)) == ("a", "b", False)
+    cache.put(("v1", "d1"), ("a",), ("a", "b", False, (), ()))
+    assert cache.get(("v1", "d1"), ("a",)) == ("a", "b", False, (), ())
     assert cache.get(("v2", "d1"), ("a",)) is None
-    cache.put(("v1", "d1"), ("a",), ("a", "b", False))  # computed under the old version
+    cache.put(("v1", "d1"), ("a",), ("a", "b", False, (), ()))  # computed under the old version
     assert len(cache) == 0

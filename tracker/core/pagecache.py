@@ -9,6 +9,7 @@ under everything they depend on:
 - the data version (tracker/core/versioning.py): any committed change makes every copy stale;
   or, for a page that says which parts of the data it shows (``scopes``: a period, a unit, a
   directive), the tokens of those parts and of ``base``, so a change elsewhere leaves it valid;
+  parts found while computing it (``depends_on``: the rows of a list) are checked on each hit;
 - today's date (the buckets move at midnight, Vietnam time);
 - the URL: endpoint, path arguments and query string;
 - what the reader may do: role and unit (the action buttons and forms differ), never the person
@@ -28,7 +29,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import current_app, g, render_template, request
@@ -45,7 +46,9 @@ _FRAGMENT_LAYOUT = "_page_parts.html"
 _CACHED_LAYOUT = "_cached_page.html"
 
 
-Entry = tuple[str, str, bool]  # title, content, whether the content holds the CSRF placeholder
+# title, content, whether the content holds the CSRF placeholder; the scopes found while it was
+# computed (depends_on) and their tokens then
+Entry = tuple[str, str, bool, tuple[str, ...], tuple[str, ...]]
 
 
 def _cost(entry: Entry) -> int:
@@ -123,6 +126,15 @@ def init_app(app: Any) -> None:
 
 
 _PERSONAL = "page_cache_personal"
+_DEPENDS = "page_cache_depends"
+
+
+def depends_on(scopes: Iterable[str]) -> None:
+    """While a page is computed: more parts of the data it shows, known only once computed (the
+    directives on a list's page). Its copy is served again only while their tokens stay."""
+    found = g.get(_DEPENDS)
+    if found is not None:
+        found.update(scopes)
 
 
 def mark_response(response: Any) -> Any:
@@ -190,22 +202,17 @@ def render_page(
         g.page_cache = "off" if cache is None else "bypass"
         return render_template(template, **build())
     generation = clock.today()
+    started = versioning.current(session)
     key = _key(_versions(session, scopes), shared=shared)
     entry = cache.get(generation, key)
+    if entry is not None and entry[3] and versioning.scope_tokens(session, entry[3]) != entry[4]:
+        entry = None  # a part found while computing it has changed since
     g.page_cache = "miss" if entry is None else "hit"
     if entry is None:
-        context = dict(build())
-        html = render_template(
-            template, **context, layout=_FRAGMENT_LAYOUT, page_parts_separator=_SEPARATOR,
-            csrf_token=lambda: _CSRF_SLOT,
-        )
-        title, _, content = html.partition(_SEPARATOR)
-        entry = (title, content, _CSRF_SLOT in content)
-        real_token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-        leaked = real_token is not None and real_token in content
-        if not leaked and not versioning.has_uncommitted_changes(session):
+        entry, keep = _compute(template, build, session, started)
+        if keep:
             cache.put(generation, key, entry)
-    title, content, has_slot = entry
+    title, content, has_slot = entry[:3]
     if has_slot:
         content = content.replace(_CSRF_SLOT, generate_csrf())
     # both parts are the output of our own autoescaping templates, not user input
@@ -214,3 +221,30 @@ def render_page(
         page_title=Markup(title),  # noqa: S704
         page_content=Markup(content),  # noqa: S704
     )
+
+
+def _compute(
+    template: str, build: Callable[[], Mapping[str, Any]], session: Any, started: str
+) -> tuple[Entry, bool]:
+    """The page's title and content as a cache entry, and whether it may be kept."""
+    setattr(g, _DEPENDS, set())
+    try:
+        context = dict(build())
+    finally:
+        found = tuple(sorted(g.pop(_DEPENDS)))
+    html = render_template(
+        template, **context, layout=_FRAGMENT_LAYOUT, page_parts_separator=_SEPARATOR,
+        csrf_token=lambda: _CSRF_SLOT,
+    )
+    title, _, content = html.partition(_SEPARATOR)
+    tokens: tuple[str, ...] = ()
+    keep = not versioning.has_uncommitted_changes(session)
+    if found and keep:
+        # the found parts' tokens first, then the data version: when no change was committed
+        # since the request began, those tokens are the ones of the data the page was built on
+        tokens = versioning.scope_tokens(session, found)
+        keep = versioning.committed(session) == started
+    entry = (title, content, _CSRF_SLOT in content, found, tokens)
+    real_token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    leaked = real_token is not None and real_token in content
+    return entry, keep and not leaked

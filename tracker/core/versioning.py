@@ -107,6 +107,11 @@ def current(session: Session) -> str:
     request's user when there is one, else read now."""
     if has_app_context() and _REMEMBERED in g:
         return g.get(_REMEMBERED) or ""
+    return committed(session)
+
+
+def committed(session: Session) -> str:
+    """The committed token read now (not the one remembered for the request)."""
     token = session.scalar(sa.select(DataVersion.token).where(DataVersion.id == ROW_ID))
     return token or ""
 

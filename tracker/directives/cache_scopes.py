@@ -39,6 +39,10 @@ def period_status_scope(period_id: int) -> str:
     return f"ps:{period_id}"
 
 
+# Every period's directives and buckets: moved with any period's status scope.
+ALL_STATUS = "ps:all"
+
+
 # What a progress report alone changes on an assignment (and the version every change moves):
 # none of it counts in a bucket (status.py and status_sql.py read state, deadlines, days).
 PROGRESS_ONLY = frozenset({"percent", "last_update_at", "version"})
@@ -141,7 +145,8 @@ def _tree_scopes(session: Session, directive_ids: set[int], *, status: set[int])
     ).tuples().all()
     roots = {parent_id or id_ for id_, parent_id, _ in rows}
     scopes = {period_scope(period_id) for _, _, period_id in rows}
-    scopes |= {period_status_scope(period_id) for id_, _, period_id in rows if id_ in status}
+    moved = {period_status_scope(period_id) for id_, _, period_id in rows if id_ in status}
+    scopes |= moved | ({ALL_STATUS} if moved else set())
     if not roots:
         return scopes
     tree = session.execute(
@@ -180,6 +185,22 @@ def period_page(
     if period is None or period.id is None:
         return None
     return [period_status_scope(period.id) if status_only else period_scope(period.id)]
+
+
+def list_page() -> list[str] | None:
+    """The directive list: the status of its period (or of every period) and, added while it
+    is computed (``pagecache.depends_on``), the directives on the page, whose latest report it
+    shows; sorted by the latest report, any change may move it: None."""
+    from flask import request
+
+    from tracker.directives import listing, queries
+
+    if (request.args.get("sort") or "").strip() == "updated":
+        return None
+    period = listing.parse_period(request.args, queries.period_rows())
+    if period is None:
+        return [ALL_STATUS]
+    return None if period.id is None else [period_status_scope(period.id)]
 
 
 def unit_page(unit_id: int) -> list[str]:

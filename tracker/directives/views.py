@@ -11,7 +11,7 @@ from tracker.auth.permissions import Action, requires
 from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
-from tracker.core.pagecache import render_page
+from tracker.core.pagecache import depends_on, render_page
 from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries, row_html
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
@@ -76,7 +76,7 @@ def period_scopes() -> list[str] | None:
 
 
 def list_scopes() -> list[str] | None:
-    return cache_scopes.period_page()
+    return cache_scopes.list_page()
 
 
 @bp.route("/")
@@ -184,6 +184,8 @@ def _list_context() -> dict:
     periods = queries.period_rows()
     filters = listing.parse_filters(request.args, periods)
     found = listing.page_ids(filters)
+    # the rows' latest reports show: the copy stays valid while these directives do not move
+    depends_on(cache_scopes.directive_scope(i) for i in found.items)
     page = dataclasses.replace(found, items=list_rows.load_rows(found.items))
     unit_options = listing.unit_options()
     statuses = list_rows.row_statuses(page.items, filters.as_of, filters.against)
