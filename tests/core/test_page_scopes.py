@@ -67,9 +67,11 @@ def test_a_progress_report_leaves_other_units_and_directives_served_from_the_cac
     officer = login(world, "phuong9")
     if a.state == "not_started":  # the first report moves the state: see the test below
         _report(officer, a, "10", "Bắt đầu triển khai.")
+    partner = sorted(_tree_units(a.directive_id) - {a.unit_id})[0]
     pages = {
         "own unit": f"/units/{a.unit_id}",
         "own directive": f"/directives/{a.directive_id}",
+        "partner unit": f"/units/{partner}",  # works on the same directive: shows its own part
         "other unit": f"/units/{other_unit}",
         "other directive": f"/directives/{other_directive}",
         "dashboard": "/dashboard",
@@ -85,7 +87,7 @@ def test_a_progress_report_leaves_other_units_and_directives_served_from_the_cac
     outcome = {name: _served(leader, path) for name, path in pages.items()}
     # a report that moves only the percent leaves every bucket as it was: the pages showing
     # the period's buckets and no progress stay served, and equal to the page computed anew
-    for name in ("other unit", "other directive", "dashboard", "first page"):
+    for name in ("partner unit", "other unit", "other directive", "dashboard", "first page"):
         assert outcome[name][0] == "hit", name
         assert _without_tokens(outcome[name][1]) == _without_tokens(
             _fresh(world, leader, pages[name])), name
@@ -208,7 +210,8 @@ def test_no_cached_page_is_ever_stale(world):
     other_unit, other_directive = _elsewhere(a)
     other = db.session.scalar(sa.select(Assignment).where(
         Assignment.directive_id == other_directive, Assignment.unit_id == other_unit))
-    units = sorted({a.unit_id, other_unit, *_tree_units(a.directive_id)})
+    units = sorted({a.unit_id, other_unit, *_tree_units(a.directive_id),
+                    *_tree_units(other.directive_id)})
     directives = sorted({a.directive_id, other_directive, *db.session.scalars(
         sa.select(Directive.id).where(Directive.parent_id.is_not(None)).limit(3))})
     paths = ["/", "/dashboard", "/directives", "/directives?period=all",

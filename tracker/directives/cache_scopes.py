@@ -136,7 +136,9 @@ class DirectiveScopes:
 def _tree_scopes(session: Session, directive_ids: set[int], *, status: set[int]) -> set[str]:
     """The period, every directive and every unit of the trees these directives belong to
     (a directive page shows its sub-tasks and its parent; a unit page, titles and deadlines);
-    the period's status too for the directives in ``status``."""
+    for the directives in ``status`` the period's status too. Progress alone (the others)
+    shows on the directive pages and the lists, and on the reporting unit's own page only
+    (a unit's page shows its own assignments): their trees' units are left alone."""
     if not directive_ids:
         return set()
     rows = session.execute(
@@ -144,19 +146,20 @@ def _tree_scopes(session: Session, directive_ids: set[int], *, status: set[int])
         .where(Directive.id.in_(directive_ids))
     ).tuples().all()
     roots = {parent_id or id_ for id_, parent_id, _ in rows}
+    status_roots = {parent_id or id_ for id_, parent_id, _ in rows if id_ in status}
     scopes = {period_scope(period_id) for _, _, period_id in rows}
     moved = {period_status_scope(period_id) for id_, _, period_id in rows if id_ in status}
     scopes |= moved | ({ALL_STATUS} if moved else set())
     if not roots:
         return scopes
     tree = session.execute(
-        sa.select(Directive.id, Assignment.unit_id)
+        sa.select(Directive.id, Directive.parent_id, Assignment.unit_id)
         .outerjoin(Assignment, Assignment.directive_id == Directive.id)
         .where(sa.or_(Directive.id.in_(roots), Directive.parent_id.in_(roots)))
     ).tuples()
-    for directive_id, unit_id in tree:
+    for directive_id, parent_id, unit_id in tree:
         scopes.add(directive_scope(directive_id))
-        if unit_id is not None:
+        if unit_id is not None and (parent_id or directive_id) in status_roots:
             scopes.add(unit_scope(unit_id))
     return scopes
 
