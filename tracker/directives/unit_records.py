@@ -7,13 +7,14 @@ assignments costs one grouped query, and the numbers equal the dashboard's row f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
-from functools import cached_property
 from urllib.parse import quote
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from tracker.core.periods import PeriodKey
 from tracker.directives.models import Period
 from tracker.directives.queries import PeriodRow
 from tracker.directives.scoreboard import score_cells_html
@@ -28,15 +29,6 @@ class PeriodRecord:
     summary: Summary
     by_unit: dict[int, Summary] = field(default_factory=dict)  # merged units' part of it
 
-    @cached_property
-    def key(self) -> str:
-        """The period's key and caption, read once (a unit's page lists ten years of them)."""
-        return self.period.key
-
-    @cached_property
-    def caption(self) -> str:
-        return self.period.caption
-
     @property
     def in_time(self) -> int:
         c = self.summary.counts
@@ -50,23 +42,34 @@ class PeriodRecord:
     def row_html(self, href: str, unit_names: dict[int, str]) -> Markup:
         """The period's ``<tr>`` on the unit's page, written here rather than in the template:
         ten years are 120 rows, and a template loop cost the page more than its query."""
+        return Markup(self._row(str(escape(href)), unit_names))  # noqa: S704 - see _row
+
+    def _row(self, safe_href: str, unit_names: dict[int, str]) -> str:
         merged = ""
         if self.by_unit:
             parts = ", ".join(f"{escape(unit_names.get(uid, ''))} ({part.total})"
                               for uid, part in self.by_unit.items())
             merged = f'<div class="small text-muted merged-units">Gồm: {parts}</div>'
-        # Every text from outside is escaped here (names, key, caption, the link); the cells
-        # are Markup already. (Markup.format would do the same, at ten times the cost.)
-        return Markup(  # noqa: S704
-            f'<tr data-period="{escape(self.key)}"><td class="card-head">'
-            f'<a href="{escape(href)}{escape(quote(self.key))}">{escape(self.caption)}</a>'
-            f"{merged}</td>{self.cells}</tr>"
-        )
+        # Every text from outside is escaped (names here; key, caption and link in
+        # _period_texts and by the caller); the cells are Markup already. (Markup.format would
+        # do the same, at ten times the cost.)
+        key, quoted, caption = _period_texts(self.period.year, self.period.month,
+                                             self.period.kind)
+        return (f'<tr data-period="{key}"><td class="card-head">'
+                f'<a href="{safe_href}{quoted}">{caption}</a>{merged}</td>{self.cells}</tr>')
+
+
+@functools.lru_cache(maxsize=2048)
+def _period_texts(year: int, month: int, kind: str) -> tuple[str, str, str]:
+    """A period's key, its key for a URL and its caption, escaped: the same on every page."""
+    ref = PeriodKey(year, month, kind)
+    return str(escape(ref.key)), str(escape(quote(ref.key))), str(escape(ref.caption))
 
 
 def rows_html(records: list[PeriodRecord], href: str, unit_names: dict[int, str]) -> Markup:
     """Every period's ``<tr>`` (PeriodRecord.row_html) in one piece for the template."""
-    return Markup("\n".join(record.row_html(href, unit_names) for record in records))  # noqa: S704
+    safe_href = str(escape(href))
+    return Markup("\n".join(r._row(safe_href, unit_names) for r in records))  # noqa: S704
 
 
 _ZERO = Summary().counts  # every bucket at 0, copied per period (quicker than Summary())
