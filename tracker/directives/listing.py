@@ -304,7 +304,7 @@ def _candidates(f: ListFilters) -> list[int] | None:
     stmt = sa.select(c.id).where(top_level(c), *_narrowing(f, c)).limit(MAX_CANDIDATES + 1)
     if f.period is not None:
         stmt = stmt.where(c.period_id == f.period.id)
-    ids = list(db.session.scalars(stmt))
+    ids = list(db.session.connection().scalars(stmt))  # plain ids: no ORM result machinery
     return ids if len(ids) <= MAX_CANDIDATES else None
 
 
@@ -384,7 +384,7 @@ def _by_period(f: ListFilters) -> ResultPage:
     ids: list[int] = []
     if spanned:
         stmt = _ordered(_Shape.of(f), [*clauses, d.period_id.in_(spanned)])
-        ids = list(db.session.scalars(stmt.offset(skip - first).limit(f.per_page)))
+        ids = list(db.session.connection().scalars(stmt.offset(skip - first).limit(f.per_page)))
     return ResultPage(ids, seen, f.page, f.per_page)
 
 
@@ -393,7 +393,7 @@ def _counted(f: ListFilters) -> ResultPage:
     stmt = filtered_select(f)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     start = (f.page - 1) * f.per_page
-    ids = list(db.session.scalars(stmt.offset(start).limit(f.per_page)))
+    ids = list(db.session.connection().scalars(stmt.offset(start).limit(f.per_page)))
     return ResultPage(ids, total, f.page, f.per_page)
 
 
@@ -493,11 +493,11 @@ def page_ids(f: ListFilters) -> ResultPage:
     if candidates is not None:
         d = Directive
         where = [d.id.in_(candidates), directive_exists(f.as_of, d)]
-        ids = list(db.session.scalars(_ordered(_Shape.of(f), where, candidates)))
+        ids = list(db.session.connection().scalars(_ordered(_Shape.of(f), where, candidates)))
     elif not f.narrowed:
-        ids = list(db.session.scalars(_ordered_by_shape(_Shape.of(f))))
+        ids = list(db.session.connection().scalars(_ordered_by_shape(_Shape.of(f))))
     else:
-        ids = list(db.session.scalars(filtered_select(f)))
+        ids = list(db.session.connection().scalars(filtered_select(f)))
     start = (f.page - 1) * f.per_page
     return ResultPage(ids[start : start + f.per_page], len(ids), f.page, f.per_page)
 

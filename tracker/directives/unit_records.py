@@ -83,7 +83,7 @@ def unit_record(
     given by then, as they stood then); ``also``: the units it replaced (merged into it), whose
     assignments count with its own and are told apart in ``PeriodRecord.by_unit``."""
     facts = assignment_facts(as_of, against, unit_ids=(unit_id, *also))
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         sa.select(Period.id, Period.year, Period.month, Period.kind, facts.c.unit_id,
                   facts.c.bucket, sa.func.count(facts.c.id))
         .select_from(facts)
