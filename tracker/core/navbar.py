@@ -50,18 +50,15 @@ def navbar(n_todo: int = 0, n_unread: int = 0) -> Markup:
     before sign-in)."""
     if not current_user.is_authenticated:
         return Markup(render_template("_navbar.html"))  # noqa: S704 - our template's output
-    counts = (n_todo, n_unread)
     session = db.session()
-    if versioning.has_uncommitted_changes(session):  # the person may just have changed
+    fresh = versioning.has_uncommitted_changes(session)  # the person may just have changed
+    key = (current_user.id, versioning.current(session), n_todo, n_unread, request.script_root)
+    kept: _Kept = current_app.extensions["navbar"]
+    html = None if fresh else kept.get(key)
+    if html is None:
         html = render_template("_navbar.html", n_todo=n_todo, n_unread=n_unread,
                                csrf_token=lambda: _SLOT)
-    else:
-        key = (current_user.id, versioning.current(session), counts, request.script_root)
-        kept: _Kept = current_app.extensions["navbar"]
-        html = kept.get(key)
-        if html is None:
-            html = render_template("_navbar.html", n_todo=n_todo, n_unread=n_unread,
-                                   csrf_token=lambda: _SLOT)
+        if not fresh:
             kept.put(key, html)
     return Markup(html.replace(_SLOT, generate_csrf()))  # noqa: S704 - our template's output
 

@@ -44,6 +44,21 @@ def _field(code: str) -> Markup:
     return escape(FIELD_LABELS.get(code, code))
 
 
+def _title(item: DirectiveRow, child: bool, directive_href: Link) -> str:
+    """The title's link, a sub-directive's after a dash."""
+    return f'{"– " if child else ""}<a href="{directive_href(item.id)}">{escape(item.title)}</a>'
+
+
+def _work_cells(item: DirectiveRow, statuses: Mapping[int, Status], unit_href: Link) -> str:
+    """The cells both pages end with: units, deadline, status."""
+    return (
+        f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
+        f'<td class="text-nowrap" data-label="Thời hạn">'
+        f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
+        f"<td>{_badge(statuses[item.id])}</td>"
+    )
+
+
 def period_rows_html(
     rows: Sequence[DirectiveRow], statuses: Mapping[int, Status],
     directive_href: Link, unit_href: Link,
@@ -56,13 +71,9 @@ def period_rows_html(
             out.append(
                 f"<tr{_SMALL if child else ''}>"
                 f'<td class="directive-number">{escape(item.number)}</td>'
-                f'<td class="directive-title">{"– " if child else ""}'
-                f'<a href="{directive_href(item.id)}">{escape(item.title)}</a></td>'
+                f'<td class="directive-title">{_title(item, child, directive_href)}</td>'
                 f'<td class="small card-hide">{_field(item.field)}</td>'
-                f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
-                f'<td class="text-nowrap" data-label="Thời hạn">'
-                f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
-                f"<td>{_badge(statuses[item.id])}</td></tr>\n"
+                f"{_work_cells(item, statuses, unit_href)}</tr>\n"
             )
     return Markup("".join(out))  # noqa: S704 - every outside text escaped above
 
@@ -91,13 +102,9 @@ def list_rows_html(
                 f'<td class="text-nowrap card-head"><span class="d-md-none">'
                 f"{escape(task_name(item.number, period.year, period.month))}</span>"
                 f'<span class="d-none d-md-inline">{number}</span></td>'
-                f'<td class="directive-title">{"– " if child else ""}'
-                f'<a href="{directive_href(item.id)}">{escape(item.title)}</a>{field}</td>'
+                f'<td class="directive-title">{_title(item, child, directive_href)}{field}</td>'
                 f'<td class="small text-nowrap card-hide">{period_label}</td>'
-                f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
-                f'<td class="text-nowrap" data-label="Thời hạn">'
-                f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
-                f"<td>{_badge(statuses[item.id])}</td>"
+                f"{_work_cells(item, statuses, unit_href)}"
                 f'<td class="small text-nowrap{" card-hide" if child else ""}" '
                 f'data-label="Cập nhật">{updated}</td></tr>\n'
             )

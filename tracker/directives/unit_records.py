@@ -39,12 +39,10 @@ class PeriodRecord:
         """The period's numbers as printed: seven ``<td>`` (scoreboard.score_cells_html)."""
         return score_cells_html(self.summary)
 
-    def row_html(self, href: str, unit_names: dict[int, str]) -> Markup:
-        """The period's ``<tr>`` on the unit's page, written here rather than in the template:
-        ten years are 120 rows, and a template loop cost the page more than its query."""
-        return Markup(self._row(str(escape(href)), unit_names))  # noqa: S704 - see _row
-
-    def _row(self, safe_href: str, unit_names: dict[int, str]) -> str:
+    def row_html(self, safe_href: str, unit_names: dict[int, str]) -> str:
+        """The period's ``<tr>`` on the unit's page (``safe_href`` already escaped), written
+        here rather than in the template: ten years are 120 rows, and a template loop cost the
+        page more than its query."""
         merged = ""
         if self.by_unit:
             parts = ", ".join(f"{escape(unit_names.get(uid, ''))} ({part.total})"
@@ -69,7 +67,7 @@ def _period_texts(year: int, month: int, kind: str) -> tuple[str, str, str]:
 def rows_html(records: list[PeriodRecord], href: str, unit_names: dict[int, str]) -> Markup:
     """Every period's ``<tr>`` (PeriodRecord.row_html) in one piece for the template."""
     safe_href = str(escape(href))
-    return Markup("\n".join(r._row(safe_href, unit_names) for r in records))  # noqa: S704
+    return Markup("\n".join(r.row_html(safe_href, unit_names) for r in records))  # noqa: S704
 
 
 _ZERO = Summary().counts  # every bucket at 0, copied per period (quicker than Summary())
