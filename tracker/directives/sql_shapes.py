@@ -11,11 +11,13 @@ statements around it stay ordinary SQLAlchemy.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -26,7 +28,7 @@ from tracker.extensions import db
 
 class Slot(ColumnElement):
     """A named place for a value, rendered ``:key`` so the compiled text binds it later.
-    ``many``: a list of values, for ``IN`` (see ``is_in``)."""
+    ``many``: a list of integers, for ``IN`` (see ``is_in``)."""
 
     inherit_cache = False  # compiled once into text, never cached as a tree
 
@@ -39,9 +41,28 @@ def _render_slot(element: Slot, compiler, **kw) -> str:  # noqa: ANN001
     return f":{element.key}"
 
 
+def id_rows(values: Slot, name: str) -> sa.TableValuedAlias:
+    """The slot's integers as rows of one column, ``value`` (bound as one text value: see
+    ``encode_ids``). Written as the driving table of a join, so the database walks the list and
+    looks each id up, as it does for a literal ``IN (...)``: behind ``IN (SELECT ...)``
+    SQLite, not knowing the list's length, scanned the table instead."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.json_each(values).table_valued("value", name=name)
+    array = sa.cast(values, ARRAY(sa.Integer()))
+    return sa.func.unnest(array).table_valued("value", name=name).render_derived()
+
+
 def is_in(column: ColumnElement, values: Slot) -> ColumnElement[bool]:
-    """``column IN (values...)`` for a slot of many values (expanded when the text runs)."""
-    return column.op("IN", is_comparison=True)(values)
+    """``column IN (values...)`` for a slot of many integers."""
+    return column.in_(sa.select(id_rows(values, f"{values.key}_rows").c.value))
+
+
+def encode_ids(values: Collection[int], dialect_name: str) -> str:
+    """A list of integers as the one text value ``is_in`` binds."""
+    numbers = [int(value) for value in values]  # never anything but integers in the text
+    if dialect_name == "sqlite":
+        return json.dumps(numbers)
+    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 @dataclass(frozen=True)
@@ -50,11 +71,15 @@ class Shape:
 
     text: sa.TextClause
     slots: frozenset[str]
+    lists: frozenset[str]  # the slots of many integers (see is_in)
+    dialect_name: str
 
     def bind(self, values: Mapping[str, object],
              columns: Mapping[str, TypeEngine]) -> sa.TextualSelect:
         """The statement with these values, with these columns."""
         given = {key: value for key, value in values.items() if key in self.slots}
+        for key in self.lists & set(given):
+            given[key] = encode_ids(given[key], self.dialect_name)  # type: ignore[arg-type]
         missing = self.slots - set(given)
         if missing:
             raise ValueError(f"no value for {sorted(missing)}")
@@ -93,9 +118,10 @@ def _compile(stmt: sa.Select, dialect: sa.Dialect, slots: list[Slot]) -> Shape:
     unknown = used - set(by_key)
     if unknown:  # a value was not written inline: the text would need it at every call
         raise ValueError(f"unexpected bind names {sorted(unknown)} in a compiled shape")
-    params = [sa.bindparam(key, type_=by_key[key].type, expanding=by_key[key].many)
+    lists = frozenset(key for key in used if by_key[key].many)
+    params = [sa.bindparam(key, type_=sa.String() if key in lists else by_key[key].type)
               for key in sorted(used)]
-    return Shape(sa.text(sql).bindparams(*params), frozenset(used))
+    return Shape(sa.text(sql).bindparams(*params), frozenset(used), lists, dialect.name)
 
 
 # --- JSON values of the audit trail, the same on SQLite and PostgreSQL --------------------------

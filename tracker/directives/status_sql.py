@@ -42,7 +42,15 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.directives.asof_sql import AsOf
 from tracker.directives.models import Assignment, Directive
-from tracker.directives.sql_shapes import Shape, Slot, compile_once, greatest, is_in, least
+from tracker.directives.sql_shapes import (
+    Shape,
+    Slot,
+    compile_once,
+    greatest,
+    id_rows,
+    is_in,
+    least,
+)
 from tracker.directives.status import BUCKET_ORDER, EXTENDED, Bucket
 
 B = Bucket
@@ -350,11 +358,13 @@ def _scoped(stmt: sa.Select, d: type[Directive], scope: _Scope) -> sa.Select:
     if scope.period_id is not None:
         stmt = stmt.where(d.period_id == scope.period_id)
     if scope.directive_ids is not None:
-        ids = scope.directive_ids
-        picked, child = aliased(Directive, name="picked"), aliased(Directive, name="child")
+        picked, parents = id_rows(scope.directive_ids, "picked"), id_rows(
+            scope.directive_ids, "parents")
+        child = aliased(Directive, name="child")
         stmt = stmt.where(d.id.in_(sa.union_all(
-            sa.select(picked.id).where(is_in(picked.id, ids)),
-            sa.select(child.id).where(is_in(child.parent_id, ids)),
+            sa.select(picked.c.value),
+            sa.select(child.id).select_from(parents)
+            .join(child, child.parent_id == parents.c.value),
         )))
     return stmt
 
