@@ -94,6 +94,31 @@ def test_unit_filter_includes_sub_directives(client, spread, auth):
     assert expected and shown(html) == expected
 
 
+def touches(d, unit_id: int) -> bool:
+    return any(a.unit_id == unit_id for x in (d, *d.children) for a in x.assignments)
+
+
+@pytest.mark.parametrize("period", ["", "period=all&"])
+def test_one_built_statement_serves_every_value_of_a_shape(client, spread, auth, period):
+    """The narrowing filters' statement is built once per shape and run with each request's
+    values: one unit, field or word after another must each get its own directives."""
+    auth.login("xem")
+    units = sorted({a.unit_id for d in top_level() for x in (d, *d.children)
+                    for a in x.assignments})
+    fields = sorted({d.field for d in top_level()})
+    assert len(units) > 3 and len(fields) > 2
+    for unit_id in units:
+        for field in fields:
+            expected = [d.id for d in sorted(top_level(), key=lambda d: d.position)
+                        if touches(d, unit_id) and d.field == field]
+            assert shown(get(client, f"{period}unit={unit_id}&field={field}")) == expected
+    for word, other in (("phuong 9", "giao duc"), ("quy hoach", "ngan sach")):
+        for q in (word, other):
+            expected = [d.id for d in sorted(top_level(), key=lambda d: d.position)
+                        if q in " ".join([d.search_text, *(c.search_text for c in d.children)])]
+            assert expected and shown(get(client, f"{period}q={q}")) == expected, q
+
+
 @pytest.mark.parametrize("bucket", list(Bucket))
 def test_bucket_filter_matches_pure_status(client, spread, auth, bucket):
     auth.login("xem")

@@ -160,7 +160,9 @@ def test_unit_filter_over_all_periods_keeps_what_the_probe_keeps(demo):
     copy_period(2023, 4)
     d = Directive
     for unit_id in {a.unit_id for x in demo_directives() for a in x.assignments}:
-        given = set(db.session.scalars(sa.select(d.id).where(listing._given_to(unit_id, d))))
+        one = sa.bindparam("unit", unit_id)
+        given = set(db.session.scalars(sa.select(d.id).where(listing._given_to(one, d))))
         probed = set(db.session.scalars(sa.select(d.id).where(
-            listing.top_level(d), listing._touches(unit_id, d))))
+            listing.top_level(d),
+            listing._touches(sa.bindparam("units", [unit_id], expanding=True), d))))
         assert given == probed and given, unit_id

@@ -193,18 +193,18 @@ def top_level(d: type[Directive]) -> sa.ColumnElement[bool]:
     return sa.func.coalesce(d.parent_id, 0) == 0
 
 
-def _touches(unit_ids: int | tuple[int, ...], d: type[Directive]) -> sa.ColumnElement[bool]:
-    """The directive or one of its sub-directives is assigned to the unit (or to one of them)."""
+def _touches(unit_ids: sa.BindParameter, d: type[Directive]) -> sa.ColumnElement[bool]:
+    """The directive or one of its sub-directives is assigned to one of the units (``unit_ids``:
+    an expanding parameter)."""
     c = aliased(Directive)
-    ids = (unit_ids,) if isinstance(unit_ids, int) else unit_ids
     return sa.exists(
         sa.select(Assignment.id)
         .join(c, c.id == Assignment.directive_id)
-        .where(Assignment.unit_id.in_(ids), sa.or_(c.id == d.id, c.parent_id == d.id))
+        .where(Assignment.unit_id.in_(unit_ids), sa.or_(c.id == d.id, c.parent_id == d.id))
     )
 
 
-def _given_to(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
+def _given_to(unit_id: sa.BindParameter, d: type[Directive]) -> sa.ColumnElement[bool]:
     """_touches for one unit over every period, driven from the unit's assignments (a few
     thousand in ten years) instead of probing every directive of ten years."""
     c = aliased(Directive)
@@ -215,18 +215,47 @@ def _given_to(unit_id: int, d: type[Directive]) -> sa.ColumnElement[bool]:
     )
 
 
+def _few_rows(f: ListFilters) -> bool:
+    """The other filters keep few directives: the text is checked on each (text_index)."""
+    return f.period is not None or bool(f.unit_id)
+
+
+def _narrowing_shape(f: ListFilters) -> tuple:
+    """What decides the narrowing clauses' form (their values aside): see _candidates."""
+    unit = None if not f.unit_id else ("one period" if f.period is not None else "all")
+    text = text_index.match_kind(f.q, few_rows=_few_rows(f)) if f.q else None
+    return bool(f.field), unit, bool(f.group), text, f.period is not None
+
+
+def _narrowing_values(f: ListFilters) -> dict[str, Any]:
+    """The values of _narrowing's parameters: every one of them, always (a statement built
+    for an earlier request of the same shape is run with these)."""
+    return {
+        "f_field": f.field,
+        "f_unit": f.unit_id,
+        "f_unit_in": [f.unit_id] if f.unit_id else [],
+        "f_units": list(f.group_unit_ids),
+        "text_q": text_index.match_value(f.q, text_index.match_kind(f.q, few_rows=_few_rows(f))),
+        "f_period": f.period.id if f.period is not None else None,
+    }
+
+
 def _narrowing(f: ListFilters, d: type[Directive]) -> list[sa.ColumnElement[bool]]:
-    """The filters other than the period and the bucket."""
+    """The filters other than the period and the bucket, their values bound parameters."""
+    values = _narrowing_values(f)
     clauses = []
     if f.field:
-        clauses.append(d.field == f.field)
+        clauses.append(d.field == sa.bindparam("f_field", values["f_field"]))
     if f.unit_id:
-        clauses.append(_given_to(f.unit_id, d) if f.period is None else _touches(f.unit_id, d))
+        if f.period is None:
+            clauses.append(_given_to(sa.bindparam("f_unit", values["f_unit"]), d))
+        else:
+            unit_in = sa.bindparam("f_unit_in", values["f_unit_in"], expanding=True)
+            clauses.append(_touches(unit_in, d))
     if f.group:
-        clauses.append(_touches(f.group_unit_ids, d))
+        clauses.append(_touches(sa.bindparam("f_units", values["f_units"], expanding=True), d))
     if f.q:
-        few_rows = f.period is not None or bool(f.unit_id)
-        clauses.append(text_index.matches(f.q, d, few_rows=few_rows))
+        clauses.append(text_index.matches(f.q, d, few_rows=_few_rows(f)))
     return clauses
 
 
@@ -293,18 +322,28 @@ def _last_updates(period_id: int | None, directive_ids: list[int] | None) -> sa.
 MAX_CANDIDATES = 5000  # beyond this, computing every bucket is as cheap as a long IN list
 
 
+_CANDIDATES: dict[tuple, sa.Select] = {}
+
+
 def _candidates(f: ListFilters) -> list[int] | None:
     """Ids of the top-level directives the filters other than the bucket keep, found once (None
     when only the period filters, or too many). The rest of the request works on these ids: the
     text match (a scan of every directive's text) is not run again in the count, the page and
-    every bucket subquery, and buckets are aggregated for these directives alone."""
+    every bucket subquery, and buckets are aggregated for these directives alone.
+
+    The statement is built once per shape of filters and database (building it cost the list
+    more than running it) and run with this request's values."""
     if not f.narrowed:
         return None
-    c = aliased(Directive, name="cand")
-    stmt = sa.select(c.id).where(top_level(c), *_narrowing(f, c)).limit(MAX_CANDIDATES + 1)
-    if f.period is not None:
-        stmt = stmt.where(c.period_id == f.period.id)
-    ids = list(db.session.connection().scalars(stmt))  # plain ids: no ORM result machinery
+    key = (db.engine.dialect.name, *_narrowing_shape(f))
+    stmt = _CANDIDATES.get(key)
+    if stmt is None:
+        c = aliased(Directive, name="cand")
+        stmt = sa.select(c.id).where(top_level(c), *_narrowing(f, c)).limit(MAX_CANDIDATES + 1)
+        if f.period is not None:
+            stmt = stmt.where(c.period_id == sa.bindparam("f_period"))
+        stmt = _CANDIDATES.setdefault(key, stmt)
+    ids = db.session.connection().scalars(stmt, _narrowing_values(f)).all()  # plain ids
     return ids if len(ids) <= MAX_CANDIDATES else None
 
 

@@ -48,30 +48,57 @@ def fts_phrase(folded: str) -> str:
     return '"' + folded.replace('"', '""') + '"'
 
 
-def matches(q: str, d: type[Directive], *, few_rows: bool) -> sa.ColumnElement[bool]:
-    """The directive ``d`` or one of its sub-directives holds the folded query in its text.
-    ``few_rows``: the other filters keep few directives (one period's or one unit's)."""
+LIKE_ESCAPE = "/"
+
+
+def like_pattern(folded: str) -> str:
+    """The folded query as a LIKE operand matching it anywhere, its own %, _ and / escaped
+    (what ``contains(..., autoescape=True)`` does, for a bound parameter)."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        folded = folded.replace(char, LIKE_ESCAPE + char)
+    return folded
+
+
+def match_kind(q: str, *, few_rows: bool) -> str:
+    """How ``matches`` finds the query: "checked" one directive at a time, or through the
+    index ("fts" on SQLite, "trigram" on PostgreSQL). Part of a cached statement's shape."""
+    if few_rows or len(folded_query(q)) < MIN_INDEXED_LENGTH:
+        return "checked"
+    return "fts" if db.engine.dialect.name == "sqlite" else "trigram"
+
+
+def match_value(q: str, kind: str) -> str:
+    """The value ``matches`` binds as ``key`` for this kind of match."""
     folded = folded_query(q)
-    if few_rows or len(folded) < MIN_INDEXED_LENGTH:
-        return _checked_one_by_one(folded, d)
+    return fts_phrase(folded) if kind == "fts" else like_pattern(folded)
+
+
+def matches(q: str, d: type[Directive], *, few_rows: bool,
+            key: str = "text_q") -> sa.ColumnElement[bool]:
+    """The directive ``d`` or one of its sub-directives holds the folded query in its text.
+    ``few_rows``: the other filters keep few directives (one period's or one unit's). The
+    query is the bound parameter ``key``: a statement built once serves other queries of the
+    same kind (``match_kind``) with ``{key: match_value(q, kind)}``."""
+    kind = match_kind(q, few_rows=few_rows)
+    value = sa.bindparam(key, match_value(q, kind), type_=sa.String())
+    if kind == "checked":
+        return _checked_one_by_one(value, d)
     c = aliased(Directive)
-    if db.engine.dialect.name == "sqlite":
-        own_text = c.id.in_(
-            sa.select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].match(fts_phrase(folded)))
-        )
+    if kind == "fts":
+        own_text = c.id.in_(sa.select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].match(value)))
     else:
-        own_text = c.search_text.contains(folded, autoescape=True)
+        own_text = c.search_text.contains(value, escape=LIKE_ESCAPE)
     # the matching directives, each standing for its parent if it has one
     return d.id.in_(sa.select(sa.func.coalesce(c.parent_id, c.id)).where(own_text))
 
 
-def _checked_one_by_one(folded: str, d: type[Directive]) -> sa.ColumnElement[bool]:
+def _checked_one_by_one(pattern: sa.BindParameter, d: type[Directive]) -> sa.ColumnElement[bool]:
     c = aliased(Directive)
     return sa.or_(
-        d.search_text.contains(folded, autoescape=True),
+        d.search_text.contains(pattern, escape=LIKE_ESCAPE),
         sa.exists(
             sa.select(c.id).where(
-                c.parent_id == d.id, c.search_text.contains(folded, autoescape=True)
+                c.parent_id == d.id, c.search_text.contains(pattern, escape=LIKE_ESCAPE)
             )
         ),
     )
