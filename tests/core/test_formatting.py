@@ -18,3 +18,15 @@ def test_select_options_marks_the_chosen_value_compared_as_text():
 def test_select_options_escape_values_and_labels():
     html = select_options([('a"b', "<b>Phường & Xã</b>")], 'a"b')
     assert html == '<option value="a&#34;b" selected>&lt;b&gt;Phường &amp; Xã&lt;/b&gt;</option>'
+
+
+def test_select_options_kept_options_mark_each_call_its_own_choice():
+    units = [(uid, f"Phường {uid}") for uid in range(1, 151)]
+    first = select_options(units, 7)
+    again = select_options(list(units), 150)
+    assert first.count(" selected") == again.count(" selected") == 1
+    assert '<option value="7" selected>Phường 7</option>' in first
+    assert '<option value="150" selected>Phường 150</option>' in again
+    assert '<option value="7">Phường 7</option>' in again
+    assert select_options(units, 999).count("selected") == 0
+    assert select_options(units) == select_options(units, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -43,10 +44,25 @@ def parse_vn_date(text: str) -> dt.date | None:
 def select_options(choices: Iterable[tuple[object, str]], selected: object = None) -> Markup:
     """A picker's ``<option>`` elements, the one whose value is ``selected`` chosen (compared
     as text). Written here for the long pickers (ten years of periods, a province's units):
-    a Jinja loop over them cost a page more than the rest of its form."""
-    chosen = None if selected is None else str(selected)
-    return Markup("".join(  # noqa: S704 - values and labels escaped
-        f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in choices
-    ))
+    a Jinja loop over them cost a page more than the rest of its form; the escaped options of
+    a list of choices are then kept per process, only the chosen one marked per call."""
+    html, ends = _options_html(tuple(choices))
+    at = None if selected is None else ends.get(str(selected))
+    if at is not None:
+        html = f"{html[:at]} selected{html[at:]}"
+    return Markup(html)  # noqa: S704 - values and labels escaped
+
+
+@functools.lru_cache(maxsize=64)
+def _options_html(choices: tuple[tuple[object, str], ...]) -> tuple[str, dict[str, int]]:
+    """The options, and where each value's opening tag ends (where " selected" goes)."""
+    parts: list[str] = []
+    ends: dict[str, int] = {}
+    length = 0
+    for value, label in choices:
+        head = f'<option value="{escape(value)}"'
+        ends.setdefault(str(value), length + len(head))
+        part = f"{head}>{escape(label)}</option>"
+        parts.append(part)
+        length += len(part)
+    return "".join(parts), ends
