@@ -42,54 +42,13 @@ from tracker.directives.status import Bucket
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.work import evidence, workflow
+from tracker.work.directive_graph import load_directive_page
 from tracker.work.returned import latest_return, returned_of
 
 bp = Blueprint("work", __name__)
 
 
 # --- loading ---------------------------------------------------------------------------------
-
-
-def _directive_query() -> sa.Select:
-    """Everything the page shows, in a fixed number of queries whatever the amount of history;
-    the directive's id is the bound parameter ``directive_id``."""
-    return (
-        sa.select(Directive)
-        .where(Directive.id == sa.bindparam("directive_id"))
-        .options(
-            joinedload(Directive.period),
-            joinedload(Directive.source),
-            joinedload(Directive.leader),
-            joinedload(Directive.parent),
-            selectinload(Directive.children).options(
-                selectinload(Directive.children),
-                selectinload(Directive.assignments).joinedload(Assignment.unit),
-            ),
-            selectinload(Directive.assignments).options(
-                joinedload(Assignment.unit),
-                selectinload(Assignment.updates).options(
-                    joinedload(ProgressUpdate.author),
-                    selectinload(ProgressUpdate.attachments),
-                ),
-                selectinload(Assignment.extension_requests).options(
-                    joinedload(ExtensionRequest.requested_by),
-                    joinedload(ExtensionRequest.decided_by),
-                ),
-            ),
-        )
-    )
-
-
-# Built once: SQLAlchemy keeps a statement's cache key, which for this tree of loader options
-# costs more to compute than the queries take to run.
-DIRECTIVE_QUERY = _directive_query()
-
-
-def _load_directive(directive_id: int) -> Directive:
-    directive = db.session.scalar(DIRECTIVE_QUERY, {"directive_id": directive_id})
-    if directive is None:
-        raise NotFound("Không tìm thấy nhiệm vụ.")
-    return directive
 
 
 def _load_assignment(assignment_id: int) -> Assignment:
@@ -196,7 +155,7 @@ def directive(directive_id: int):
     """The directive page: text, units and deadlines, progress timeline, extensions, history."""
 
     def build() -> dict[str, Any]:
-        context = _page_context(_load_directive(directive_id))
+        context = _page_context(load_directive_page(directive_id))
         context.update(error=None, error_assignment_id=None, submitted={})
         return context
 
@@ -300,7 +259,7 @@ def _on_refusal(assignment: Assignment, submitted: dict[str, str]) -> None:
         if exc.status == 403:
             return None
         return render_directive(
-            _load_directive(directive_id),
+            load_directive_page(directive_id),
             error=exc.message,
             error_assignment_id=assignment_id,
             submitted=submitted,
