@@ -192,3 +192,37 @@ def test_cached_task_page_shows_the_progress_form_to_the_named_officer_only(app,
                             ("diachinh", True)):
         assert (form in clients[username].get(url).get_data(as_text=True)) is shown, username
     assert cache.hits == 2  # each officer's second view came from the cache
+
+
+def test_named_officer_shows_on_the_task_page_and_the_unit_page(app, runner, client, auth,
+                                                                  no_page_cache):
+    """The pages load the officer with the assignment (no query per officer): the name is on
+    the task's page and on the phòng's page for the task's month."""
+    from tests.directives.pagedata import count_queries
+
+    assert runner.invoke(args=["seed-demo", "--profile", "commune-2025"]).exit_code == 0
+    directive = _directive("2025-10", "7")
+    assignment = _assignment(directive, "KT")
+    officer = assignment.officer
+    assert officer is not None
+    app.config["TRACKER_TODAY"] = "2025-10-29"
+    auth.login("chutich")
+    pages = (f"/directives/{directive.id}",
+             f"/units/{assignment.unit_id}?period=2025-10")
+    counts = []
+    for url in pages:
+        client.get(url)  # per-process caches warmed
+        with count_queries() as statements:
+            html = client.get(url).get_data(as_text=True)
+        assert f"Công chức: {officer.full_name}" in html, url
+        counts.append(len(statements))
+    # the same pages without the officer named cost the same queries
+    assignment = _assignment(directive, "KT")
+    assignment.officer_id = None
+    db.session.commit()
+    for url, before in zip(pages, counts, strict=True):
+        client.get(url)  # the data moved: per-process caches warmed again
+        with count_queries() as statements:
+            html = client.get(url).get_data(as_text=True)
+        assert "Công chức: " + officer.full_name not in html
+        assert len(statements) == before, url

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.auth.models import User
 from tracker.auth.permissions import Action, requires
 from tracker.core.errors import NotFound
 from tracker.core.pagecache import render_page
@@ -93,6 +95,34 @@ def _unit_period(
     return (period or queries.pick_default(periods)), None
 
 
+_PARENT = aliased(Directive, name="parent_directive")
+_OFFICER = aliased(User, name="officer")
+# Built once (the values bound at each call): see work/directive_graph.py for why not loader
+# options.
+_PERIOD_ASSIGNMENTS = (
+    sa.select(Assignment, Directive, _PARENT, _OFFICER)
+    .join(Directive, Directive.id == Assignment.directive_id)
+    .outerjoin(_PARENT, _PARENT.id == Directive.parent_id)
+    .outerjoin(_OFFICER, _OFFICER.id == Assignment.officer_id)
+    .where(Assignment.unit_id.in_(sa.bindparam("unit_ids", expanding=True)),
+           Directive.period_id == sa.bindparam("period_id"))
+    .order_by(Directive.position, Directive.id, Assignment.id)
+)
+
+
+def _period_assignments(unit_ids: tuple[int, ...], period_id: int) -> list[Assignment]:
+    """The units' assignments in the period, each with its directive, the directive's parent
+    and the officer: one statement."""
+    rows = db.session.execute(
+        _PERIOD_ASSIGNMENTS, {"unit_ids": list(unit_ids), "period_id": period_id}
+    ).tuples().all()
+    for assignment, directive, parent, officer in rows:
+        set_committed_value(directive, "parent", parent)
+        set_committed_value(assignment, "directive", directive)
+        set_committed_value(assignment, "officer", officer)
+    return [row[0] for row in rows]
+
+
 def _detail_context(unit_id: int) -> dict:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
@@ -103,19 +133,7 @@ def _detail_context(unit_id: int) -> dict:
     history = records.unit_record(unit.id, as_of, against, also=replaced)
     periods = [r.period for r in history]
     period, asked = _unit_period(request.args, periods)
-    assignments: list[Assignment] = []
-    if period is not None:
-        assignments = list(
-            db.session.scalars(
-                sa.select(Assignment)
-                .join(Assignment.directive)
-                .where(Assignment.unit_id.in_((unit.id, *replaced)),
-                       Directive.period_id == period.id)
-                .options(contains_eager(Assignment.directive).selectinload(Directive.parent),
-                         sa.orm.selectinload(Assignment.officer))
-                .order_by(Directive.position, Directive.id)
-            ).unique()
-        )
+    assignments = _period_assignments((unit.id, *replaced), period.id) if period else []
     statuses = assignment_statuses(assignments, as_of, against)
     rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
