@@ -531,8 +531,13 @@ def page_ids(f: ListFilters) -> ResultPage:
         return _by_period(f) if f.sort == "number" else _counted(f)
     if candidates is not None:
         d = Directive
-        where = [d.id.in_(candidates), directive_exists(f.as_of, d)]
-        ids = list(db.session.connection().scalars(_ordered(_Shape.of(f), where, candidates)))
+        # With a bucket the buckets are computed for the candidates (and their sub-directives)
+        # alone and joined: keeping the top-level ones is keeping the candidates, without
+        # sending their ids a second time.
+        kept = top_level(d) if f.bucket is not None or f.sort == "bucket" \
+            else d.id.in_(candidates)
+        where = [kept, directive_exists(f.as_of, d)]
+        ids = db.session.connection().scalars(_ordered(_Shape.of(f), where, candidates)).all()
     elif not f.narrowed:
         ids = list(db.session.connection().scalars(_ordered_by_shape(_Shape.of(f))))
     else:
