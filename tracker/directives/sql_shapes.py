@@ -7,6 +7,15 @@ given), so each shape is built once with named slots (``:name``) where the value
 for the database in use with every constant written inline, and kept as a ``text()``. A call
 only binds the day, the period and the ids to it and uses it as a subquery or a CTE: the
 statements around it stay ordinary SQLAlchemy.
+
+A short list (a unit and the units merged into it) is expanded into one parameter per value
+(``is_in``): the database then knows its length and plans for it. A long one (a list's 450
+candidate directives) is bound as one text value, a JSON array on SQLite or an array literal on
+PostgreSQL, read as the driving table of a join (``id_rows``): expanded, three times, it made a
+new 9 KB statement to parse and plan each time, which neither SQLite's statement cache nor
+PostgreSQL's prepared statements could keep. Not knowing that list's length, a planner may
+choose another order for it (SQLite walked ten years of periods for a unit's record once a
+second index offered the way), hence only where the list drives the statement.
 """
 
 from __future__ import annotations
@@ -28,12 +37,14 @@ from tracker.extensions import db
 
 class Slot(ColumnElement):
     """A named place for a value, rendered ``:key`` so the compiled text binds it later.
-    ``many``: a list of integers, for ``IN`` (see ``is_in``)."""
+    ``many``: a short list of values, for ``is_in``; ``rows``: a long list of integers, for
+    ``id_rows``."""
 
     inherit_cache = False  # compiled once into text, never cached as a tree
 
-    def __init__(self, key: str, type_: TypeEngine, *, many: bool = False) -> None:
-        self.key, self.type, self.many = key, type_, many
+    def __init__(self, key: str, type_: TypeEngine, *, many: bool = False,
+                 rows: bool = False) -> None:
+        self.key, self.type, self.many, self.rows = key, type_, many, rows
 
 
 @compiles(Slot)
@@ -42,10 +53,10 @@ def _render_slot(element: Slot, compiler, **kw) -> str:  # noqa: ANN001
 
 
 def id_rows(values: Slot, name: str) -> sa.TableValuedAlias:
-    """The slot's integers as rows of one column, ``value`` (bound as one text value: see
-    ``encode_ids``). Written as the driving table of a join, so the database walks the list and
-    looks each id up, as it does for a literal ``IN (...)``: behind ``IN (SELECT ...)``
-    SQLite, not knowing the list's length, scanned the table instead."""
+    """The slot's integers (a ``rows`` slot) as rows of one column, ``value`` (bound as one
+    text value: see ``encode_ids``). Written as the driving table of a join, so the database
+    walks the list and looks each id up, as it does for a literal ``IN (...)``: behind
+    ``IN (SELECT ...)`` SQLite, not knowing the list's length, scanned the table instead."""
     if db.engine.dialect.name == "sqlite":
         return sa.func.json_each(values).table_valued("value", name=name)
     array = sa.cast(values, ARRAY(sa.Integer()))
@@ -53,12 +64,12 @@ def id_rows(values: Slot, name: str) -> sa.TableValuedAlias:
 
 
 def is_in(column: ColumnElement, values: Slot) -> ColumnElement[bool]:
-    """``column IN (values...)`` for a slot of many integers."""
-    return column.in_(sa.select(id_rows(values, f"{values.key}_rows").c.value))
+    """``column IN (values...)`` for a slot of a short list (expanded when the text runs)."""
+    return column.op("IN", is_comparison=True)(values)
 
 
 def encode_ids(values: Collection[int], dialect_name: str) -> str:
-    """A list of integers as the one text value ``is_in`` binds."""
+    """A list of integers as the one text value ``id_rows`` reads."""
     numbers = [int(value) for value in values]  # never anything but integers in the text
     if dialect_name == "sqlite":
         return json.dumps(numbers)
@@ -71,7 +82,7 @@ class Shape:
 
     text: sa.TextClause
     slots: frozenset[str]
-    lists: frozenset[str]  # the slots of many integers (see is_in)
+    lists: frozenset[str]  # the slots bound as one text value (see id_rows)
     dialect_name: str
 
     def bind(self, values: Mapping[str, object],
@@ -118,9 +129,9 @@ def _compile(stmt: sa.Select, dialect: sa.Dialect, slots: list[Slot]) -> Shape:
     unknown = used - set(by_key)
     if unknown:  # a value was not written inline: the text would need it at every call
         raise ValueError(f"unexpected bind names {sorted(unknown)} in a compiled shape")
-    lists = frozenset(key for key in used if by_key[key].many)
-    params = [sa.bindparam(key, type_=sa.String() if key in lists else by_key[key].type)
-              for key in sorted(used)]
+    lists = frozenset(key for key in used if by_key[key].rows)
+    params = [sa.bindparam(key, type_=sa.String() if key in lists else by_key[key].type,
+                           expanding=by_key[key].many) for key in sorted(used)]
     return Shape(sa.text(sql).bindparams(*params), frozenset(used), lists, dialect.name)
 
 

@@ -245,7 +245,7 @@ def _slots(prefix: str, history: bool, period: bool, directives: bool,
                history)
     scope = _Scope(
         Slot(f"{prefix}_period_id", sa.Integer()) if period else None,
-        Slot(f"{prefix}_directive_ids", sa.Integer(), many=True) if directives else None,
+        Slot(f"{prefix}_directive_ids", sa.Integer(), rows=True) if directives else None,
         Slot(f"{prefix}_unit_ids", sa.Integer(), many=True) if units else None,
     )
     slots = [day.as_of, day.eod, *(s for s in (scope.period_id, scope.directive_ids,
