@@ -198,6 +198,10 @@ class Assignment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.Index("ix_assignment_unit_state", "unit_id", "state"),
+        # a unit's record of ten years counted from the index alone (migration 0011)
+        sa.Index("ix_assignment_unit_facts", "unit_id", "directive_id", "role", "state",
+                 "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
+                 "extension_approved_on", "id"),
         sa.Index("ix_assignment_deadline", "deadline"),
         # open work across units (the inbox: completions to confirm, overdue lead work)
         sa.Index("ix_assignment_state", "state"),
