@@ -12,7 +12,10 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-import holidays
+# The country's class itself, imported with this module: the first country_holidays("VN")
+# call imported every country the package knows (a third of a second), inside whichever
+# request, report or reminder run asked first.
+from holidays.countries.vietnam import Vietnam
 
 HOLIDAY = "holiday"
 WORKING_DAY = "working_day"
@@ -22,7 +25,7 @@ _SUBSTITUTED = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date], dict[dt.date, str]]:
     """(holidays, make-up working days, names) for a year from the holidays package."""
-    days = holidays.country_holidays("VN", years=year, language="vi")
+    days = Vietnam(years=year, language="vi")
     names = {day: str(name) for day, name in days.items()}
     swaps: set[dt.date] = set()
     for name in names.values():
