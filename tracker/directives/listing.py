@@ -235,7 +235,8 @@ def _narrowing_values(f: ListFilters) -> dict[str, Any]:
         "f_unit": f.unit_id,
         "f_unit_in": [f.unit_id] if f.unit_id else [],
         "f_units": list(f.group_unit_ids),
-        "text_q": text_index.match_value(f.q, text_index.match_kind(f.q, few_rows=_few_rows(f))),
+        text_index.QUERY_PARAM: text_index.match_value(
+            f.q, text_index.match_kind(f.q, few_rows=_few_rows(f))),
         "f_period": f.period.id if f.period is not None else None,
     }
 

@@ -68,19 +68,21 @@ def match_kind(q: str, *, few_rows: bool) -> str:
 
 
 def match_value(q: str, kind: str) -> str:
-    """The value ``matches`` binds as ``key`` for this kind of match."""
+    """The value ``matches`` binds as ``QUERY_PARAM`` for this kind of match."""
     folded = folded_query(q)
     return fts_phrase(folded) if kind == "fts" else like_pattern(folded)
 
 
-def matches(q: str, d: type[Directive], *, few_rows: bool,
-            key: str = "text_q") -> sa.ColumnElement[bool]:
+QUERY_PARAM = "text_q"
+
+
+def matches(q: str, d: type[Directive], *, few_rows: bool) -> sa.ColumnElement[bool]:
     """The directive ``d`` or one of its sub-directives holds the folded query in its text.
     ``few_rows``: the other filters keep few directives (one period's or one unit's). The
-    query is the bound parameter ``key``: a statement built once serves other queries of the
-    same kind (``match_kind``) with ``{key: match_value(q, kind)}``."""
+    query is the bound parameter ``QUERY_PARAM``: a statement built once serves other queries
+    of the same kind (``match_kind``) with ``{QUERY_PARAM: match_value(q, kind)}``."""
     kind = match_kind(q, few_rows=few_rows)
-    value = sa.bindparam(key, match_value(q, kind), type_=sa.String())
+    value = sa.bindparam(QUERY_PARAM, match_value(q, kind), type_=sa.String())
     if kind == "checked":
         return _checked_one_by_one(value, d)
     c = aliased(Directive)
