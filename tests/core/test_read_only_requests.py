@@ -3,6 +3,7 @@ data version are read again after any change and never shared with a transaction
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tracker.core import uow, versioning
@@ -79,3 +80,23 @@ def test_periods_are_read_again_after_a_change(app, demo):
     assert [r.id for r in queries.period_rows()] == [
         p.id for p in queries.periods_with_directives()
     ]
+
+
+def test_page_reads_keep_their_prepared_statements_on_postgresql(client, demo, auth):
+    """psycopg prepares a statement run five times on a connection and forgets them all at a
+    ROLLBACK: a read request ends with a COMMIT there, so the server stops planning the same
+    page's statements anew on every request (and the data stays as it was)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    demo.extensions.pop("page_cache", None)  # the page computed each time
+    auth.login("vanphong")
+    before = _fresh().scalar(sa.select(DataVersion.token))
+    db.session.remove()
+    db.engine.dispose()  # one connection from here on: every request and the check share it
+    for _ in range(6):
+        assert client.get("/dashboard").status_code == 200
+    with db.engine.connect() as connection:
+        prepared = connection.scalars(sa.text("SELECT statement FROM pg_prepared_statements"))
+        statements = list(prepared)
+    assert any("period_board" in statement for statement in statements), statements  # the page's
+    assert _fresh().scalar(sa.select(DataVersion.token)) == before
