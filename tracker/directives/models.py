@@ -151,6 +151,8 @@ class Directive(db.Model):
         # A field's directives of every period with what the list's filter asks of them
         # (top-level or not): read from the index alone, not from 7,000 table rows.
         sa.Index("ix_directive_field_parent", "field", "parent_id", "id"),
+        # Directives without assignments judged by their own deadline (open_work.py)
+        sa.Index("ix_directive_deadline", "deadline"),
     )
 
     @property
@@ -206,8 +208,9 @@ class Assignment(db.Model):
                  "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
                  "extension_approved_on", "id"),
         sa.Index("ix_assignment_deadline", "deadline"),
-        # open work across units (the inbox: completions to confirm, overdue lead work)
-        sa.Index("ix_assignment_state", "state"),
+        # open work across units (the inbox: completions to confirm, overdue lead work; the
+        # list's open buckets over ten years, with "done" not yet done on the day: open_work.py)
+        sa.Index("ix_assignment_state_completed", "state", "completed_on"),
     )
 
     @property
