@@ -21,7 +21,7 @@ from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date, parse_vn_date
 from tracker.core.forms import parse_int
 from tracker.core.periods import PeriodKey
-from tracker.directives import queries, text_index
+from tracker.directives import open_work, queries, text_index
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.queries import P
@@ -332,19 +332,32 @@ def _candidates(f: ListFilters) -> list[int] | None:
     text match (a scan of every directive's text) is not run again in the count, the page and
     every bucket subquery, and buckets are aggregated for these directives alone.
 
+    Over every period with an open bucket asked for (overdue, say), when the other filters keep
+    too many or there are none, the directives without open work are left out as well
+    (open_work.py): ten years of work are mostly done.
+
     The statement is built once per shape of filters and database (building it cost the list
     more than running it) and run with this request's values."""
-    if not f.narrowed:
-        return None
-    key = (db.engine.dialect.name, *_narrowing_shape(f))
+    open_cut = f.period is None and open_work.applies(f.bucket, f.as_of)
+    ids = _run_candidates(f, open_only=False) if f.narrowed else None
+    if ids is None and open_cut:
+        ids = _run_candidates(f, open_only=True)
+    return ids
+
+
+def _run_candidates(f: ListFilters, *, open_only: bool) -> list[int] | None:
+    key = (db.engine.dialect.name, f.bucket if open_only else None, *_narrowing_shape(f))
     stmt = _CANDIDATES.get(key)
     if stmt is None:
         c = aliased(Directive, name="cand")
         stmt = sa.select(c.id).where(top_level(c), *_narrowing(f, c)).limit(MAX_CANDIDATES + 1)
         if f.period is not None:
             stmt = stmt.where(c.period_id == sa.bindparam("f_period"))
+        if open_only:
+            stmt = stmt.where(open_work.may_be_in(f.bucket, c))
         stmt = _CANDIDATES.setdefault(key, stmt)
-    ids = db.session.connection().scalars(stmt, _narrowing_values(f)).all()  # plain ids
+    values = {**_narrowing_values(f), open_work.AS_OF_PARAM: f.as_of}
+    ids = db.session.connection().scalars(stmt, values).all()  # plain ids
     return ids if len(ids) <= MAX_CANDIDATES else None
 
 

@@ -1,0 +1,104 @@
+"""The list of every period in an open bucket computes only the directives with open work
+(tracker/directives/open_work.py) and lists exactly what the pure rules put in that bucket."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tests.directives.test_status_sql import AS_OF_DAYS, _build
+from tracker.directives import listing
+from tracker.directives.models import Assignment, Directive
+from tracker.directives.open_work import OPEN_BUCKETS
+from tracker.directives.presenters import status_book
+from tracker.directives.status import Bucket
+from tracker.extensions import db
+
+AGAINST = ["extended", "original"]
+
+
+def _every_page(f: listing.ListFilters) -> list[int]:
+    ids: list[int] = []
+    for page in itertools.count(1):
+        result = listing.page_ids(listing.ListFilters(**{**f.__dict__, "page": page}))
+        ids += result.items
+        if not result.has_next:
+            assert len(ids) == result.total
+            return ids
+
+
+def _top_level_with_buckets(as_of, against) -> dict[int, str]:
+    directives = db.session.scalars(
+        sa.select(Directive).options(
+            selectinload(Directive.assignments).selectinload(Assignment.directive),
+            selectinload(Directive.children).selectinload(Directive.assignments),
+        )
+    ).all()
+    book = status_book(directives, as_of, against)
+    return {d.id: book.directive(d).bucket.value for d in directives if d.parent_id is None}
+
+
+@pytest.fixture
+def built(app):
+    # Every day of AS_OF_DAYS is today or later: judged from the rows as stored, the cut made.
+    app.config["TRACKER_TODAY"] = AS_OF_DAYS[0].isoformat()
+    _build(db.session)
+    return app
+
+
+def test_every_bucket_lists_what_the_pure_rules_put_in_it(built):
+    cut_made = 0
+    for as_of, against in itertools.product(AS_OF_DAYS, AGAINST):
+        pure = _top_level_with_buckets(as_of, against)
+        for bucket in Bucket:
+            if bucket is Bucket.WITHDRAWN:
+                continue
+            f = listing.ListFilters(period=None, bucket=bucket, as_of=as_of, against=against,
+                                    per_page=listing.MAX_PER_PAGE)
+            got = _every_page(f)
+            assert set(got) == {i for i, b in pure.items() if b == bucket.value}, (
+                as_of, against, bucket)
+            # ... in the order computing every directive gives
+            assert got == list(db.session.connection().scalars(listing.filtered_select(f)))
+            if bucket in OPEN_BUCKETS:
+                assert listing._candidates(f) is not None  # the directives with open work
+                cut_made += 1
+    assert cut_made == len(AS_OF_DAYS) * len(AGAINST) * len(OPEN_BUCKETS)
+
+
+def test_the_cut_also_follows_other_filters_that_keep_too_many(built, monkeypatch):
+    """A field keeping more directives than a list of ids is worth (MAX_CANDIDATES): the cut
+    then runs with the field's filter."""
+    monkeypatch.setattr(listing, "MAX_CANDIDATES", 5)
+    monkeypatch.setattr(listing, "_CANDIDATES", {})  # the kept statements hold the limit
+    as_of = AS_OF_DAYS[2]
+    pure = _top_level_with_buckets(as_of, "extended")
+    for bucket in OPEN_BUCKETS:
+        f = listing.ListFilters(period=None, field="chi_dao", bucket=bucket, as_of=as_of,
+                                per_page=listing.MAX_PER_PAGE)
+        expected = {i for i, b in pure.items() if b == bucket.value}
+        if len(expected) <= 5:
+            continue
+        assert listing._candidates(f) is None  # too many, even after the cut
+        assert set(_every_page(f)) == expected
+    f = listing.ListFilters(period=None, field="chi_dao", bucket=Bucket.NO_DEADLINE,
+                            as_of=as_of, per_page=listing.MAX_PER_PAGE)
+    expected = {i for i, b in pure.items() if b == Bucket.NO_DEADLINE.value}
+    monkeypatch.setattr(listing, "MAX_CANDIDATES", len(pure) - 1)  # the field keeps them all
+    monkeypatch.setattr(listing, "_CANDIDATES", {})
+    assert listing._candidates(f) is not None
+    assert set(_every_page(f)) == expected
+
+
+def test_a_past_day_computes_every_directive(app):
+    """A past day's states come from the history: no cut, and the same list."""
+    _build(db.session)
+    as_of = AS_OF_DAYS[2]  # the real today is later: rebuilt from the history
+    f = listing.ListFilters(period=None, bucket=Bucket.OVERDUE, as_of=as_of,
+                            per_page=listing.MAX_PER_PAGE)
+    assert listing._candidates(f) is None
+    pure = _top_level_with_buckets(as_of, "extended")
+    assert set(_every_page(f)) == {i for i, b in pure.items() if b == Bucket.OVERDUE.value}
