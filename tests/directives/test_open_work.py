@@ -102,3 +102,27 @@ def test_a_past_day_computes_every_directive(app):
     assert listing._candidates(f) is None
     pure = _top_level_with_buckets(as_of, "extended")
     assert set(_every_page(f)) == {i for i, b in pure.items() if b == Bucket.OVERDUE.value}
+
+
+def test_directives_without_assignments_are_found_again_after_a_change(built):
+    """The directives without any assignment are kept per data version (open_work): one whose
+    only work is taken away is listed as overdue by its own deadline at once."""
+    as_of = AS_OF_DAYS[2]
+    f = listing.ListFilters(period=None, bucket=Bucket.OVERDUE, as_of=as_of,
+                            per_page=listing.MAX_PER_PAGE)
+    empty = db.session.scalars(
+        sa.select(Directive).where(Directive.parent_id.is_(None), ~Directive.assignments.any(),
+                                   ~Directive.children.any(), Directive.withdrawn_at.is_(None),
+                                   Directive.deadline < as_of)
+    ).first()
+    unit_id = db.session.scalar(sa.select(Assignment.unit_id).limit(1))
+    work = Assignment(directive=empty, unit_id=unit_id, role="lead", state="done",
+                      deadline=empty.deadline, completed_on=empty.deadline, on_time=True,
+                      on_time_original=True)
+    db.session.add(work)
+    db.session.commit()
+    assert empty.id not in _every_page(f)  # done on time: and not without assignments
+    db.session.delete(work)
+    db.session.commit()
+    assert _top_level_with_buckets(as_of, "extended")[empty.id] == Bucket.OVERDUE.value
+    assert empty.id in _every_page(f)

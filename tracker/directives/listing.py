@@ -356,7 +356,9 @@ def _run_candidates(f: ListFilters, *, open_only: bool) -> list[int] | None:
         if open_only:
             stmt = stmt.where(open_work.may_be_in(f.bucket, c))
         stmt = _CANDIDATES.setdefault(key, stmt)
-    values = {**_narrowing_values(f), open_work.AS_OF_PARAM: f.as_of}
+    values = _narrowing_values(f)
+    if open_only:
+        values.update(open_work.values(f.bucket, f.as_of))
     ids = db.session.connection().scalars(stmt, values).all()  # plain ids
     return ids if len(ids) <= MAX_CANDIDATES else None
 
