@@ -8,8 +8,7 @@ The list of every period filtered by an open bucket (overdue, in progress, ...) 
 the directives with open work (tracker/directives/open_work.py): assignments in an open state,
 and those marked done without a completion day or with one after the day judged. The second
 needs the completion day beside the state; the new index starts with state, so it replaces
-ix_assignment_state. Directives without any assignment are judged by their own deadline: an
-index on it keeps "still ahead" and "none" from reading every directive.
+ix_assignment_state.
 """
 from alembic import op
 
@@ -22,10 +21,8 @@ depends_on = None
 def upgrade():
     op.create_index("ix_assignment_state_completed", "assignment", ["state", "completed_on"])
     op.drop_index("ix_assignment_state", table_name="assignment")
-    op.create_index("ix_directive_deadline", "directive", ["deadline"])
 
 
 def downgrade():
-    op.drop_index("ix_directive_deadline", table_name="directive")
     op.create_index("ix_assignment_state", "assignment", ["state"])
     op.drop_index("ix_assignment_state_completed", table_name="assignment")

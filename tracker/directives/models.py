@@ -151,8 +151,6 @@ class Directive(db.Model):
         # A field's directives of every period with what the list's filter asks of them
         # (top-level or not): read from the index alone, not from 7,000 table rows.
         sa.Index("ix_directive_field_parent", "field", "parent_id", "id"),
-        # Directives without assignments judged by their own deadline (open_work.py)
-        sa.Index("ix_directive_deadline", "deadline"),
     )
 
     @property
