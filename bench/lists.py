@@ -28,6 +28,12 @@ LISTS: list[tuple[str, dict[str, str]]] = [
     ("not started, every period", {"bucket": "not_started"}),
     ("without deadline, every period", {"bucket": "no_deadline"}),
     ("done late, every period", {"bucket": "done_late"}),
+    ("done on time, every period", {"bucket": "done_on_time"}),
+    ("communes and wards, every period", {"kind": "xa_phuong"}),
+    ("communes and wards, overdue, every period", {"kind": "xa_phuong", "bucket": "overdue"}),
+    ("sorted by status, every period", {"sort": "bucket"}),
+    ("sorted by latest report, every period", {"sort": "updated"}),
+    ("sorted by deadline, every period", {"sort": "deadline"}),
     ("a field, overdue, every period", {"field": "kinh_te", "bucket": "overdue"}),
     ("a field + text + overdue (the bench's)", {"field": "kinh_te", "bucket": "overdue",
                                                 "q": "ngân sách"}),
@@ -67,7 +73,7 @@ def main() -> int:
                 raise SystemExit(f"{path}: HTTP {response.status_code}")
         found = _TOTAL.search(body)
         total = found.group(1) if found else "0"
-        print(f"  {name:<42} {statistics.median(times):7.1f} / {max(times):7.1f}  "
+        print(f"  {name:<44} {statistics.median(times):7.1f} / {max(times):7.1f}  "
               f"{total:>6} matches")
     return 0
 

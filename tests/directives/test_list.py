@@ -175,6 +175,9 @@ def test_all_periods(client, spread, auth):
     assert "Tìm thấy 30 nhiệm vụ trong tất cả các kỳ" in html
     april = get(client, "period=2023-04")
     assert "Tìm thấy 15 nhiệm vụ trong tháng 04/2023" in april
+    for sort in ("deadline", "updated"):  # counted from the filters, paged from the sorted list
+        html = get(client, f"period=all&sort={sort}&per_page=7&page=5")
+        assert "Tìm thấy 30 nhiệm vụ trong tất cả các kỳ" in html and len(shown(html)) == 2
     for bucket in ("overdue", "not_started", "withdrawn"):
         ids = shown(get(client, f"period=all&bucket={bucket}&per_page=100"))
         expected = {d.id for d in top_level() if directive_status(d, AS_OF).bucket.value == bucket}

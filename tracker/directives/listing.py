@@ -444,9 +444,13 @@ def _by_period(f: ListFilters) -> ResultPage:
 
 
 def _counted(f: ListFilters) -> ResultPage:
-    """A page sorted by deadline or last update, without a bucket: a count and the page."""
+    """A page sorted by deadline or last update, without a bucket: a count and the page. The
+    count reads the filters alone: the sorted statement's joins (the period, each directive's
+    latest report) keep one row per directive, and counting through them aggregated every
+    report of ten years a second time."""
     stmt = filtered_select(f)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    d = Directive
+    total = db.session.scalar(sa.select(sa.func.count(d.id)).where(*_clauses(f, d))) or 0
     start = (f.page - 1) * f.per_page
     ids = list(db.session.connection().scalars(stmt.offset(start).limit(f.per_page)))
     return ResultPage(ids, total, f.page, f.per_page)
