@@ -3,7 +3,8 @@
 1. Generates the synthetic dataset (bench/generate.py) into a fresh bench database, and a
    small one (1/10 of the scale) to check that no page's query count grows with the data.
 2. Counts SQL queries per page in-process, times one reminder run (the real command, alone in a
-   fresh process) and one monthly report build (.docx).
+   fresh process) and one monthly report build (.docx), and the directive list over every
+   period filtered fifteen ways (bench/lists.py, in-process, no target).
 3. Serves the app with gunicorn (2 workers) and loads each page from a separate process
    (bench/load.py), then the trivial /healthz endpoint of the same app served the same way;
    records p50/p95 latency, throughput (and its ratio to /healthz) and each worker's peak RSS;
@@ -29,7 +30,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import database, generate, measure, mixed, tasks
+from bench import database, generate, lists, measure, mixed, tasks
 from bench.machine import Machine
 from bench.report import TARGETS, evaluate, print_table
 from bench.server import load_pages
@@ -160,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     log("timing one reminder run and one report build ...")
     result["reminder"] = _safely(tasks.time_reminder_run, url, TODAY)
     result["report"] = _safely(tasks.time_report_build, app, TODAY)
+
+    # 2b. the list over every period, filtered the ways people filter it (no target)
+    machine.phase("lists", timed=False)
+    log("timing the list over every period, filtered fifteen ways ...")
+    list_app = database.bench_app(url, TODAY.isoformat(), PAGE_CACHE_MB=0,
+                                  WTF_CSRF_ENABLED=False)
+    result["lists"] = _safely(lists.time_lists, list_app, DEMO_PASSWORD)
 
     # 3. load through gunicorn, as configured for production (page cache on), then with the
     #    page cache off: every request computes its page, as the first view after a change does

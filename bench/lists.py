@@ -1,6 +1,7 @@
 """The directive list over every period, filtered the ways people filter it, timed in-process.
 
-Run after `make bench` on the same database (it reads the bench database, never writes):
+`make bench` runs it as a phase of its own (no target: the five pages carry those); alone,
+after `make bench` on the same database (it reads the bench database, never writes):
 
     .venv/bin/python -m bench.lists [--db postgresql] [--repeat 7]
 
@@ -18,6 +19,8 @@ import re
 import statistics
 import time
 from urllib.parse import urlencode
+
+from flask import Flask
 
 from bench import database, measure
 from bench.generate import BENCH_TODAY
@@ -43,6 +46,40 @@ LISTS: list[tuple[str, dict[str, str]]] = [
 _TOTAL = re.compile(r"Tìm thấy ([\d.]+) nhiệm vụ")
 
 
+def time_lists(app: Flask, password: str, repeat: int = 7) -> dict[str, dict[str, object]]:
+    """Each list's median and slowest in-process time (ms) over ``repeat`` computations after
+    one warm-up request, and its number of matches, as the chairman reads it."""
+    client = app.test_client()
+    measure.login(client, "chutich", password)
+    results: dict[str, dict[str, object]] = {}
+    for name, params in LISTS:
+        query = {"period": "all", **params}
+        path = "/directives?" + urlencode({k: v for k, v in query.items() if v})
+        client.get(path).close()
+        times, body = [], ""
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            body = response.get_data(as_text=True)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status_code}")
+        found = _TOTAL.search(body)
+        results[name] = {
+            "path": path,
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+            "matches": int(found.group(1).replace(".", "")) if found else 0,
+        }
+    return results
+
+
+def print_lists(lists: dict[str, dict[str, object]]) -> None:
+    for name, item in lists.items():
+        print(f"  {name:<44} {item['median_ms']:7.1f} / {item['max_ms']:7.1f}  "
+              f"{item['matches']:>7,} matches")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.lists")
     default_db = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") \
@@ -54,27 +91,10 @@ def main() -> int:
 
     app = database.bench_app(database.target_url(args.db), BENCH_TODAY.isoformat(),
                              PAGE_CACHE_MB=0, WTF_CSRF_ENABLED=False)
-    client = app.test_client()
-    measure.login(client, "chutich", DEMO_PASSWORD)
     load = os.getloadavg()[0]
     print(f"{args.db}, as of {BENCH_TODAY:%d/%m/%Y}, load average {load:.2f}; "
           f"ms per request in-process, median / slowest of {args.repeat}")
-    for name, params in LISTS:
-        query = {"period": "all", **params}
-        path = "/directives?" + urlencode({k: v for k, v in query.items() if v})
-        client.get(path).close()
-        times, body = [], ""
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            response = client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-            body = response.get_data(as_text=True)
-            if response.status_code != 200:
-                raise SystemExit(f"{path}: HTTP {response.status_code}")
-        found = _TOTAL.search(body)
-        total = found.group(1) if found else "0"
-        print(f"  {name:<44} {statistics.median(times):7.1f} / {max(times):7.1f}  "
-              f"{total:>6} matches")
+    print_lists(time_lists(app, DEMO_PASSWORD, args.repeat))
     return 0
 
 

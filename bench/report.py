@@ -112,6 +112,14 @@ def print_table(result: dict) -> None:
         print(f"\nmixed phase not measured: {result['mixed']['error']}")
     elif result.get("mixed"):
         _print_mixed(result["mixed"], mark)
+    if result.get("lists", {}).get("error"):
+        print(f"\nlists over every period not measured: {result['lists']['error']}")
+    elif result.get("lists"):
+        from bench.lists import print_lists
+
+        print("\nthe list over every period, in-process, page cache off, ms median / slowest "
+              "of 7 (no target)")
+        print_lists(result["lists"])
     for key, label, target in (("reminder", "reminder run", "reminder_s"),
                                ("report", "report build (.docx)", "report_s")):
         item = result[key]
