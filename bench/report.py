@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.lists import print_lists
 from bench.server import HEALTHZ
 
 LIST_PAGE = "directive list (filtered)"
@@ -115,8 +116,6 @@ def print_table(result: dict) -> None:
     if result.get("lists", {}).get("error"):
         print(f"\nlists over every period not measured: {result['lists']['error']}")
     elif result.get("lists"):
-        from bench.lists import print_lists
-
         print("\nthe list over every period, in-process, page cache off, ms median / slowest "
               "of 7 (no target)")
         print_lists(result["lists"])

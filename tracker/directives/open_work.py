@@ -27,7 +27,7 @@ from tracker.constants import DONE, LEAD, STATES, WITHDRAWN
 from tracker.core import versioning
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.sql_shapes import encode_ids, id_rows
-from tracker.directives.status import Bucket
+from tracker.directives.status import Bucket, directive_roll_up
 from tracker.directives.status_sql import uses_history
 from tracker.extensions import db
 
@@ -45,27 +45,22 @@ def applies(bucket: Bucket | None, as_of: dt.date) -> bool:
     return bucket in OPEN_BUCKETS and not uses_history(as_of)
 
 
-def _in_force_may(bucket: Bucket, deadline: Any, extended: Any,
-                  as_of: Any) -> ColumnElement[bool]:
-    """What the deadline in force (the deadline or the extended one: status.deadline_in_force)
-    allows of an open assignment for the directive to end up in ``bucket``: overdue needs one
-    past its deadline; in progress or not started one whose deadline is still ahead; without
-    deadline one without any."""
+def _in_force_may(bucket: Bucket, a: type[Assignment], as_of: Any) -> ColumnElement[bool]:
+    """What the deadline in force of open assignment ``a`` (its deadline or the extended one:
+    status.deadline_in_force) allows for the directive to end up in ``bucket``: overdue needs
+    one past its deadline; in progress or not started one whose deadline is still ahead;
+    without deadline one without any."""
     if bucket is Bucket.NO_DEADLINE:
-        return deadline.is_(None)
+        return a.deadline.is_(None)
     if bucket is Bucket.OVERDUE:
-        return sa.or_(deadline < as_of, extended < as_of)
-    return sa.or_(deadline >= as_of, extended >= as_of)
+        return sa.or_(a.deadline < as_of, a.extended_deadline < as_of)
+    return sa.or_(a.deadline >= as_of, a.extended_deadline >= as_of)
 
 
-def _own_deadline_may(bucket: Bucket, deadline: dt.date | None, as_of: dt.date) -> bool:
-    """The same of a directive without assignments, judged by its own deadline
-    (status_sql._own_rule: none, passed, or still ahead and so not started)."""
-    if deadline is None:
-        return bucket is Bucket.NO_DEADLINE
-    if bucket is Bucket.OVERDUE:
-        return deadline < as_of
-    return bucket in (Bucket.IN_PROGRESS, Bucket.NOT_STARTED) and deadline >= as_of
+# What a directive without any assignment, judged by its own deadline (directive_roll_up with
+# nothing to roll up), must be for its parent or itself to end up in each open bucket.
+_OWN_RULE_ALLOWS = {Bucket.OVERDUE: Bucket.OVERDUE, Bucket.NO_DEADLINE: Bucket.NO_DEADLINE,
+                    Bucket.IN_PROGRESS: Bucket.NOT_STARTED, Bucket.NOT_STARTED: Bucket.NOT_STARTED}
 
 
 def may_be_in(bucket: Bucket, d: type[Directive]) -> ColumnElement[bool]:
@@ -77,7 +72,7 @@ def may_be_in(bucket: Bucket, d: type[Directive]) -> ColumnElement[bool]:
     as_of = sa.bindparam(AS_OF_PARAM, type_=sa.Date)
     a = aliased(Assignment, name="open_a")
     lead = aliased(Assignment, name="open_lead")
-    may = _in_force_may(bucket, a.deadline, a.extended_deadline, as_of)
+    may = _in_force_may(bucket, a, as_of)
     # A directive's own items are its lead assignments, or all of them when none is lead
     # (status_sql._own_ranks): open support work counts only where nobody leads. Two
     # branches, not an OR, which PostgreSQL answered by hashing every lead assignment.
@@ -104,8 +99,9 @@ def may_be_in(bucket: Bucket, d: type[Directive]) -> ColumnElement[bool]:
 
 def values(bucket: Bucket, as_of: dt.date) -> dict[str, Any]:
     """The parameters of ``may_be_in`` for this bucket and day."""
+    allowed = _OWN_RULE_ALLOWS[bucket]
     keys = sorted({key for key, deadline in _without_assignments()
-                   if _own_deadline_may(bucket, deadline, as_of)})
+                   if directive_roll_up((), (), deadline, as_of).bucket is allowed})
     return {AS_OF_PARAM: as_of, EMPTY_PARAM: encode_ids(keys, db.engine.dialect.name)}
 
 
