@@ -4,6 +4,7 @@ change/remove assignments, withdraw; routing-rule admin; audit; permissions; bad
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -115,6 +116,51 @@ def test_sub_directive_takes_the_parent_period(base, client, auth):
     assert child.period_id == parent.period_id
     assert child.deadline is None  # thường xuyên
     assert [c.number for c in _directive("16").children] == ["16.1"]
+
+
+def _parent_options(html: str) -> dict[str, str]:
+    """value -> text of the parent choice's options (the empty "top level" one left out)."""
+    select = html[html.index('id="parent_id"'):]
+    select = select[: select.index("</select>")]
+    return {value: text.strip() for value, text in
+            re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select)}
+
+
+def test_parent_choice_offers_the_form_period_and_the_chosen_parent(base, client, auth):
+    """A province holds tens of thousands of directives over ten years: the parent choice
+    lists the form's period alone (and the parent already chosen), not every period."""
+    auth.login("chutich")
+    march = _create(client, number="3", period="03/2023", deadline="31/03/2023")
+    april = _create(client, number="16")
+    april_child = _create(client, number="16.1", parent_id=str(april.id))
+    withdrawn = _create(client, number="17")
+    response = client.post(f"/directives/{withdrawn.id}/withdraw",
+                           data={"reason": "Trùng nhiệm vụ 16"})
+    assert response.status_code == 302
+
+    options = _parent_options(client.get("/directives/new").get_data(as_text=True))
+    # April (the default period): no sub-directive, none withdrawn
+    assert list(options) == [str(april.id)]
+    assert options[str(april.id)].startswith("Tháng 04/2023 · 16. Tổ chức kiểm tra")
+
+    # "Thêm nhiệm vụ con" from March's directive: that period's, the parent selected
+    html = client.get(f"/directives/new?parent_id={march.id}").get_data(as_text=True)
+    assert list(_parent_options(html)) == [str(march.id)]
+    assert f'<option value="{march.id}" selected>' in html
+
+    # editing April's sub-directive after its parent moved to March: the parent stays offered
+    april.period_id = march.period_id
+    db.session.commit()
+    html = client.get(f"/directives/{april_child.id}/edit").get_data(as_text=True)
+    assert list(_parent_options(html)) == [str(april.id)]
+    assert f'<option value="{april.id}" selected>' in html
+
+    # a refused form is shown again with the period it was given (and a bad period: the default)
+    refused = client.post("/directives/new", data=_new_form(number="", period="03/2023"))
+    assert refused.status_code == 400
+    assert set(_parent_options(refused.get_data(as_text=True))) == {str(march.id), str(april.id)}
+    refused = client.post("/directives/new", data=_new_form(period="tháng mười ba"))
+    assert refused.status_code == 400 and "Kỳ" in refused.get_data(as_text=True)
 
 
 def test_edit_records_only_what_changed(base, client, auth):

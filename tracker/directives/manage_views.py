@@ -7,6 +7,8 @@ rolls back, so nothing is written on a refusal.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -61,18 +63,58 @@ def _get_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-def _parent_choices(exclude_id: int | None = None) -> list[Directive]:
-    """Top-level directives that may take sub-directives, latest periods first."""
-    return list(
-        db.session.scalars(
-            sa.select(Directive)
-            .join(Period, Directive.period_id == Period.id)
-            .where(Directive.parent_id.is_(None), Directive.withdrawn_at.is_(None))
-            .where(Directive.id != (exclude_id or 0))
-            .options(selectinload(Directive.period))
-            .order_by(Period.year.desc(), Period.month.desc(), Directive.position)
-        )
-    )
+class ParentChoice(NamedTuple):
+    id: int
+    number: str
+    title: str
+    period_caption: str
+
+
+def _parent_choices(
+    period_id: int | None, exclude_id: int | None, chosen_id: int | None
+) -> list[ParentChoice]:
+    """Top-level directives of the form's period that may take sub-directives, and the one
+    already chosen (from another period, say). Only one period: a province holds tens of
+    thousands over ten years, and offering them all made a page of several megabytes that
+    took two seconds to build. A sub-directive of another period is added from its parent's
+    page ("Thêm nhiệm vụ con")."""
+    # a union, not an OR: SQLite answered the OR by reading every directive
+    ids = sa.select(Directive.id).where(Directive.period_id == (period_id or 0))
+    if chosen_id:
+        ids = sa.union_all(ids, sa.select(sa.literal(chosen_id)))
+    wanted = Directive.id.in_(ids)
+    rows = db.session.execute(
+        sa.select(Directive.id, Directive.number, Directive.title, Period.year, Period.month,
+                  Period.kind)
+        .join(Period, Directive.period_id == Period.id)
+        .where(wanted, Directive.parent_id.is_(None), Directive.withdrawn_at.is_(None),
+               Directive.id != (exclude_id or 0))
+        .order_by(Period.year.desc(), Period.month.desc(), Directive.position)
+    ).tuples()
+    return [ParentChoice(id_, number, title, PeriodKey(year, month, kind).caption)
+            for id_, number, title, year, month, kind in rows]
+
+
+def _chosen_id(text: str | None) -> int | None:
+    """The parent id the form holds, if it is one (the service judges it on saving)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def _form_period_id(values: dict, directive: Directive | None) -> int | None:
+    """The period whose directives the parent choice offers: the one the form shows, else
+    the directive's, else the default one."""
+    try:
+        ref = PeriodKey.parse_optional(values.get("period"))
+    except UserError:  # the form is shown again because of it
+        ref = None
+    period = queries.get_period(ref) if ref is not None else None
+    if period is not None:
+        return period.id
+    if directive is not None:
+        return directive.period_id
+    fallback = queries.default_period()
+    return fallback.id if fallback is not None else None
 
 
 # --- directives by hand ---------------------------------------------------------------------
@@ -120,7 +162,9 @@ def _render_directive_form(
         error=error,
         fields=FIELDS,
         leaders=active_leaders(),
-        parents=_parent_choices(directive.id if directive else None),
+        parents=_parent_choices(_form_period_id(values, directive),
+                                directive.id if directive else None,
+                                _chosen_id(values.get("parent_id"))),
     )
 
 
