@@ -12,8 +12,8 @@ from tests.directives.workflow_helpers import assignment, directive, login, user
 from tracker.demo.progress import minimal_pdf, vn
 from tracker.directives.status import Bucket, Status
 from tracker.extensions import db
-from tracker.work import workflow
-from tracker.work.views import sort_key
+from tracker.work import unit_work, workflow
+from tracker.work.unit_work import sort_key
 
 
 @pytest.fixture
@@ -162,6 +162,27 @@ def test_my_unit_lists_open_work_first_overdue_first(world):
     assert buckets == ["overdue", "overdue", "not_started", "done"], buckets
     assert "Sắp đến hạn" not in rows[2]  # 28/04 is not within a week of 05/04
     assert "gia hạn, hạn ban đầu 31/03/2023" in rows[2]
+
+
+def test_my_unit_shows_open_work_and_the_latest_closed_counting_everything(world, monkeypatch):
+    """Ten years of a ward are over a thousand assignments, nearly all done: the page shows
+    the open work and the latest closed items; the counts cover everything; "all" shows all."""
+    monkeypatch.setattr(unit_work, "CLOSED_SHOWN", 0)
+    client = login(world, "kinhte")
+    html = client.get("/my-unit").get_data(as_text=True)
+    assert len(_rows(html)) == 3  # the overdue and not started work; the done one hidden
+    assert "Đã hoàn thành: 1" in html and "Quá hạn: 2" in html
+    assert "còn 1 việc cũ hơn" in html and 'href="/my-unit?all=1"' in html
+    everything = client.get("/my-unit?all=1").get_data(as_text=True)
+    assert len(_rows(everything)) == 4 and "còn 1 việc cũ hơn" not in everything
+    assert "Chỉ hiện việc đang làm và 0 việc đã xong gần nhất" in everything
+    # a leader looking at a unit keeps it in the link
+    unit_id = assignment("2", "KT").unit_id
+    html = login(world, "chutich").get(f"/my-unit?unit_id={unit_id}").get_data(as_text=True)
+    assert f'href="/my-unit?all=1&amp;unit_id={unit_id}"' in html
+    monkeypatch.setattr(unit_work, "CLOSED_SHOWN", 1)
+    html = client.get("/my-unit").get_data(as_text=True)
+    assert len(_rows(html)) == 4 and "id=\"closed-hidden\"" not in html
 
 
 def test_sort_key_orders_by_days_overdue_then_deadline_then_done():

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Action, can, require, requires
@@ -38,12 +38,12 @@ from tracker.directives.presenters import (
     assignment_status,
     directive_status,
 )
-from tracker.directives.status import Bucket
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.work import evidence, workflow
 from tracker.work.directive_graph import load_directive_page
-from tracker.work.returned import latest_return, returned_of
+from tracker.work.returned import latest_return
+from tracker.work.unit_work import unit_work
 
 bp = Blueprint("work", __name__)
 
@@ -165,24 +165,6 @@ def directive(directive_id: int):
 
 # --- "Việc của đơn vị" -----------------------------------------------------------------------
 
-_GROUP_OVERDUE, _GROUP_OPEN, _GROUP_NO_DEADLINE, _GROUP_DONE, _GROUP_WITHDRAWN = range(5)
-
-
-def sort_key(assignment: Assignment, status: Any) -> tuple:
-    """Open work first: overdue (most days overdue first), then by nearest deadline, then work
-    without a deadline, then done (latest first), withdrawn last."""
-    if status.bucket is Bucket.WITHDRAWN:
-        return (_GROUP_WITHDRAWN, 0, assignment.id)
-    if status.is_done:
-        done = assignment.completed_on or dt.date.min
-        return (_GROUP_DONE, -done.toordinal(), assignment.id)
-    if status.bucket is Bucket.OVERDUE:
-        return (_GROUP_OVERDUE, -status.days_overdue, assignment.id)
-    if status.bucket is Bucket.NO_DEADLINE:
-        return (_GROUP_NO_DEADLINE, 0, assignment.id)
-    return (_GROUP_OPEN, status.deadline.toordinal() if status.deadline else 0, assignment.id)
-
-
 @bp.route("/my-unit")
 @requires(Action.READ)
 def my_unit():
@@ -198,39 +180,16 @@ def my_unit():
         if unit_id is not None and unit is None:
             raise NotFound("Không tìm thấy đơn vị.")
     as_of = clock.today()
-    items = []
-    if unit is not None:
-        assignments = db.session.scalars(
-            sa.select(Assignment)
-            .where(Assignment.unit_id == unit.id)
-            .options(
-                joinedload(Assignment.directive).options(
-                    joinedload(Directive.period), joinedload(Directive.parent)
-                ),
-                selectinload(Assignment.extension_requests),
-            )
-        ).all()
-        returned = returned_of(a.id for a in assignments)
-        for a in assignments:
-            st = assignment_status(a, as_of)
-            pending = any(r.status == PENDING for r in a.extension_requests)
-            items.append({"a": a, "status": st, "pending_extension": pending,
-                          "returned": returned.get(a.id),
-                          "deadline": assignment_deadline(a, as_of)})
-        items.sort(key=lambda item: sort_key(item["a"], item["status"]))
-    counts = {
-        "open": sum(1 for i in items if not i["status"].is_done
-                    and i["status"].bucket is not Bucket.WITHDRAWN),
-        "overdue": sum(1 for i in items if i["status"].bucket is Bucket.OVERDUE),
-        "awaiting": sum(1 for i in items if i["a"].state == AWAITING_CONFIRMATION),
-        "done": sum(1 for i in items if i["status"].is_done),
-    }
+    everything = request.args.get("all") == "1"
+    work = unit_work(unit.id, as_of, everything=everything) if unit is not None else None
     return render_template(
         "directives/my_unit.html",
         unit=unit,
         units=units,
-        items=items,
-        counts=counts,
+        items=work.items if work else [],
+        counts=work.counts if work else {},
+        work=work,
+        everything=everything,
         as_of=as_of,
         soon=as_of + dt.timedelta(days=7),
         WITHDRAWN=WITHDRAWN,
