@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Auth
+from tracker.admin import user_directory
 from tracker.auth.models import User
 from tracker.core.models import AuditEvent
 from tracker.extensions import db
@@ -67,6 +68,36 @@ def test_users_list_and_nav(admin):
         assert text in html
     page = admin.get("/").get_data(as_text=True)
     assert 'href="/admin/users"' in page and 'href="/admin/units"' in page
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r"<td><code>([^<]+)</code></td>", html)
+
+
+def test_users_found_by_name_unit_and_role_a_page_at_a_time(admin, monkeypatch):
+    """A province has two thousand accounts: the list is searched (accents aside) and paged."""
+    everyone = _listed(admin.get("/admin/users").get_data(as_text=True))
+    assert "chutich" in everyone and "phuong9" in everyone
+    # accents and case aside, every word anywhere in the row (name, account, unit)
+    html = admin.get("/admin/users?q=NGUYEN+van+tam").get_data(as_text=True)
+    assert _listed(html) == ["chutich"] and "Tìm thấy 1 người dùng" in html
+    by_unit = _listed(admin.get("/admin/users?q=giao+duc").get_data(as_text=True))
+    assert "gddt" in by_unit and "chutich" not in by_unit
+    officers = _listed(admin.get("/admin/users?role=officer").get_data(as_text=True))
+    assert officers and all(_user(name).role == "officer" for name in officers)
+    html = admin.get("/admin/users?q=khong+ai+ten+nay").get_data(as_text=True)
+    assert "Không có người dùng nào khớp" in html
+    # a page at a time, the filters kept in the pager's links
+    monkeypatch.setattr(user_directory, "PER_PAGE", 2)
+    first = admin.get("/admin/users?role=officer").get_data(as_text=True)
+    second = admin.get("/admin/users?role=officer&page=2").get_data(as_text=True)
+    assert _listed(first) + _listed(second) == officers[:4]
+    assert 'href="/admin/users?role=officer&amp;page=2"' in first
+    # nonsense is refused in Vietnamese
+    for query, message in (("role=boss", "Vai trò không hợp lệ"), ("page=0", "Số trang"),
+                           ("q=" + "x" * 101, "dài quá")):
+        response = admin.get(f"/admin/users?{query}")
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
 
 
 def test_nav_links_hidden_from_others(client, demo, auth):

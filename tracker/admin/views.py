@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.admin import services
+from tracker.admin import services, user_directory
 from tracker.admin.forms import NewUserForm, ResetPasswordForm, UserForm
 from tracker.auth import services as auth_services
 from tracker.auth import throttle
@@ -62,10 +62,10 @@ def _refuse_with_form(template: str, **context: object) -> None:
 @bp.route("/users")
 @requires(Action.ADMINISTER)
 def users():
-    rows = list(
-        db.session.scalars(sa.select(User).order_by(User.active.desc(), User.role, User.username))
-    )
-    return render_template("admin/users.html", users=rows, roles=USER_ROLES)
+    filters = user_directory.parse_filters(request.args)
+    page, everyone = user_directory.find_users(filters)
+    return render_template("admin/users.html", page=page, everyone=everyone, filters=filters,
+                           roles=USER_ROLES)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
