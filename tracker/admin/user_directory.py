@@ -19,7 +19,7 @@ from tracker.auth.models import User
 from tracker.constants import USER_ROLES
 from tracker.core.errors import UserError
 from tracker.core.forms import parse_int
-from tracker.directives.listing import ResultPage
+from tracker.core.paging import ResultPage
 from tracker.directives.search import fold
 from tracker.extensions import db
 from tracker.units.models import Unit

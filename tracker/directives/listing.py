@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from tracker.core import clock
 from tracker.core.errors import UserError
 from tracker.core.formatting import fmt_date, parse_vn_date
 from tracker.core.forms import parse_int
+from tracker.core.paging import ResultPage
 from tracker.core.periods import PeriodKey
 from tracker.directives import open_work, queries, text_index
 from tracker.directives.fields import FIELD_LABELS
@@ -480,60 +481,6 @@ def unit_options() -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
 
 def unit_choices() -> list[tuple[int, str]]:
     return unit_options()[0]
-
-
-@dataclass(frozen=True)
-class ResultPage:
-    """One page of a list whose length is known (what the pager macro and the API read)."""
-
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    def iter_pages(
-        self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
-        right_edge: int = 2,
-    ) -> Iterator[int | None]:
-        """Page numbers with None for the gaps, like Flask-SQLAlchemy's pagination."""
-        pages_end = self.pages + 1
-        if pages_end == 1:
-            return
-        left_end = min(1 + left_edge, pages_end)
-        yield from range(1, left_end)
-        if left_end == pages_end:
-            return
-        mid_start = max(left_end, self.page - left_current)
-        mid_end = min(self.page + right_current + 1, pages_end)
-        if mid_start - left_end > 0:
-            yield None
-        yield from range(mid_start, mid_end)
-        if mid_end == pages_end:
-            return
-        right_start = max(mid_end, pages_end - right_edge)
-        if right_start - mid_end > 0:
-            yield None
-        yield from range(right_start, pages_end)
 
 
 def page_ids(f: ListFilters) -> ResultPage:

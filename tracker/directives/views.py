@@ -12,6 +12,7 @@ from tracker.constants import LEAD
 from tracker.core import clock
 from tracker.core.forms import parse_int
 from tracker.core.pagecache import depends_on, render_page
+from tracker.core.paging import ResultPage
 from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries, row_html
 from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
 from tracker.directives.fields import FIELD_LABELS, FIELDS
@@ -99,10 +100,10 @@ def _index_context() -> dict:
     as_of = clock.today()
     summary = summarize([])
     directives: list[list_rows.DirectiveRow] = []
-    pager = listing.ResultPage([], 0, 1, INDEX_PER_PAGE)
+    pager = ResultPage([], 0, 1, INDEX_PER_PAGE)
     if period is not None:
         summary = queries.period_summary(period.id, as_of)
-        pager = listing.ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
+        pager = ResultPage([], sum(summary.counts.values()), page_no, INDEX_PER_PAGE)
         ids = queries.top_level_ids(period.id, (page_no - 1) * INDEX_PER_PAGE, INDEX_PER_PAGE)
         directives = list_rows.load_rows(ids)
     statuses = list_rows.row_statuses(directives, as_of)
