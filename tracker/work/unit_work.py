@@ -35,16 +35,22 @@ _GROUP_OVERDUE, _GROUP_OPEN, _GROUP_NO_DEADLINE, _GROUP_DONE, _GROUP_WITHDRAWN =
 def sort_key(assignment: Assignment, status: Any) -> tuple:
     """Open work first: overdue (most days overdue first), then by nearest deadline, then work
     without a deadline, then done (latest first), withdrawn last."""
-    if status.bucket is Bucket.WITHDRAWN:
-        return (_GROUP_WITHDRAWN, 0, assignment.id)
-    if status.is_done:
-        done = assignment.completed_on or dt.date.min
-        return (_GROUP_DONE, -done.toordinal(), assignment.id)
+    if status.bucket is Bucket.WITHDRAWN or status.is_done:
+        return _closed_key(status.bucket is Bucket.WITHDRAWN, assignment.completed_on,
+                           assignment.id)
     if status.bucket is Bucket.OVERDUE:
         return (_GROUP_OVERDUE, -status.days_overdue, assignment.id)
     if status.bucket is Bucket.NO_DEADLINE:
         return (_GROUP_NO_DEADLINE, 0, assignment.id)
     return (_GROUP_OPEN, status.deadline.toordinal() if status.deadline else 0, assignment.id)
+
+
+def _closed_key(withdrawn: bool, completed_on: dt.date | None, assignment_id: int) -> tuple:
+    """sort_key of a done or withdrawn item, from its facts alone: which closed items are the
+    latest is decided before any is loaded (unit_work)."""
+    if withdrawn:
+        return (_GROUP_WITHDRAWN, 0, assignment_id)
+    return (_GROUP_DONE, -(completed_on or dt.date.min).toordinal(), assignment_id)
 
 
 @dataclass
@@ -65,8 +71,7 @@ def unit_work(unit_id: int, as_of: dt.date, *, everything: bool = False) -> Unit
         .join(Assignment, Assignment.id == facts.c.id)
     ).tuples().all()
     closed = sorted((row for row in rows if row[1] in _CLOSED),
-                    key=lambda row: (row[1] not in _DONE, -(row[3] or dt.date.min).toordinal(),
-                                     row[0]))
+                    key=lambda row: _closed_key(row[1] not in _DONE, row[3], row[0]))
     shown_closed = closed if everything else closed[:CLOSED_SHOWN]
     shown = [row[0] for row in rows if row[1] not in _CLOSED] + [row[0] for row in shown_closed]
     counts = {
