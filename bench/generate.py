@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker.directives import open_key
 from tracker.directives.fields import FIELDS
 from tracker.directives.search import search_text
 
@@ -480,6 +481,7 @@ def generate(engine: sa.Engine, scale: float, *, seed: int = 2023, log=print) ->
         written["assignment"] = a_writer.written
         written["progress_update"] = u_writer.written
         written["extension_request"] = e_writer.written
+        open_key.refresh(conn)  # written outside the session: every directive's open key
         if conn.dialect.name == "postgresql":
             for name in ("unit", "user", "period", "source_document", "directive", "assignment",
                          "progress_update", "extension_request"):

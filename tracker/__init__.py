@@ -197,12 +197,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_events() -> None:
     """The work wing tells people about what the directive rules announce; the page cache
-    learns which parts of the data a directive row shows on."""
-    from tracker.directives import cache_scopes
+    learns which parts of the data a directive row shows on; each top-level directive's open
+    key follows its work."""
+    from tracker.directives import cache_scopes, open_key
     from tracker.work import notify
 
     notify.subscribe()
     cache_scopes.register()
+    open_key.register()
 
 
 def register_cli(app: Flask) -> None:

@@ -14,6 +14,7 @@ from tracker.directives import listing
 from tracker.directives.models import Assignment, Directive
 from tracker.directives.open_work import OPEN_BUCKETS
 from tracker.directives.presenters import status_book
+from tracker.directives.search import search_text
 from tracker.directives.status import Bucket
 from tracker.extensions import db
 
@@ -69,6 +70,41 @@ def test_every_bucket_lists_what_the_pure_rules_put_in_it(built):
     assert cut_made == len(AS_OF_DAYS) * len(AGAINST) * len(OPEN_BUCKETS)
 
 
+def _units_of(d: Directive) -> set[int]:
+    return {a.unit_id for x in (d, *d.children) for a in x.assignments}
+
+
+def test_a_narrowed_list_computes_its_open_directives_only(built):
+    """A unit's work, or a text, over every period in an open bucket: the candidates are the
+    matching directives whose open key allows the bucket (open_key.py), and the list is what
+    the pure rules give."""
+    directives = {d.id: d for d in db.session.scalars(
+        sa.select(Directive).where(Directive.parent_id.is_(None)).options(
+            selectinload(Directive.assignments),
+            selectinload(Directive.children).selectinload(Directive.assignments)))}
+    for d in db.session.scalars(sa.select(Directive)):
+        d.search_text = search_text(d.number, d.title)  # as the directive services write it
+    db.session.commit()
+    unit_id = db.session.scalar(sa.select(sa.func.min(Assignment.unit_id)))
+    mine = {i for i, d in directives.items() if unit_id in _units_of(d)}
+    shown = 0
+    for as_of, against in itertools.product(AS_OF_DAYS[:3], AGAINST):
+        pure = _top_level_with_buckets(as_of, against)
+        for bucket in OPEN_BUCKETS:
+            in_bucket = {i for i, b in pure.items() if b == bucket.value}
+            f = listing.ListFilters(period=None, unit_id=unit_id, bucket=bucket, as_of=as_of,
+                                    against=against, per_page=listing.MAX_PER_PAGE)
+            candidates = set(listing._candidates(f))
+            assert in_bucket & mine <= candidates < mine, (as_of, bucket)
+            assert set(_every_page(f)) == in_bucket & mine
+            text = listing.ListFilters(period=None, q="Nhiệm vụ 1", bucket=bucket, as_of=as_of,
+                                       against=against, per_page=listing.MAX_PER_PAGE)
+            titled = {i for i, d in directives.items() if "Nhiệm vụ 1" in d.title}
+            assert set(_every_page(text)) == in_bucket & titled
+            shown += len(in_bucket & titled)
+    assert shown  # the text matched directives in open buckets, and left others out
+
+
 def test_the_cut_also_follows_other_filters_that_keep_too_many(built, monkeypatch):
     """A field keeping more directives than a list of ids is worth (MAX_CANDIDATES): the cut
     then runs with the field's filter."""
@@ -105,8 +141,8 @@ def test_a_past_day_computes_every_directive(app):
 
 
 def test_directives_without_assignments_are_found_again_after_a_change(built):
-    """The directives without any assignment are kept per data version (open_work): one whose
-    only work is taken away is listed as overdue by its own deadline at once."""
+    """A directive without any assignment is judged by its own deadline (its open key): one
+    whose only work is taken away is listed as overdue by it at once."""
     as_of = AS_OF_DAYS[2]
     f = listing.ListFilters(period=None, bucket=Bucket.OVERDUE, as_of=as_of,
                             per_page=listing.MAX_PER_PAGE)

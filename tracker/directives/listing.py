@@ -333,17 +333,16 @@ def _candidates(f: ListFilters) -> list[int] | None:
     text match (a scan of every directive's text) is not run again in the count, the page and
     every bucket subquery, and buckets are aggregated for these directives alone.
 
-    Over every period with an open bucket asked for (overdue, say), when the other filters keep
-    too many or there are none, the directives without open work are left out as well
-    (open_work.py): ten years of work are mostly done.
+    Over every period with an open bucket asked for (overdue, say), the directives whose stored
+    open key does not allow it are left out as well (open_work.py), with the other filters or
+    without: ten years of work are mostly done.
 
     The statement is built once per shape of filters and database (building it cost the list
     more than running it) and run with this request's values."""
     open_cut = f.period is None and open_work.applies(f.bucket, f.as_of)
-    ids = _run_candidates(f, open_only=False) if f.narrowed else None
-    if ids is None and open_cut:
-        ids = _run_candidates(f, open_only=True)
-    return ids
+    if not (f.narrowed or open_cut):
+        return None
+    return _run_candidates(f, open_only=open_cut)
 
 
 def _run_candidates(f: ListFilters, *, open_only: bool) -> list[int] | None:
@@ -359,7 +358,7 @@ def _run_candidates(f: ListFilters, *, open_only: bool) -> list[int] | None:
         stmt = _CANDIDATES.setdefault(key, stmt)
     values = _narrowing_values(f)
     if open_only:
-        values.update(open_work.values(f.bucket, f.as_of))
+        values.update(open_work.values(f.as_of))
     ids = db.session.connection().scalars(stmt, values).all()  # plain ids
     return ids if len(ids) <= MAX_CANDIDATES else None
 

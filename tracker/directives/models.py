@@ -108,7 +108,9 @@ class Directive(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_document.id"))
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+    # active_history: the old parent is known when one moves (open_key.py rewrites both keys)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True,
+                                                  active_history=True)
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"))
     number: Mapped[str] = mapped_column(sa.String(20))
     position: Mapped[int] = mapped_column(default=0)
@@ -124,11 +126,18 @@ class Directive(db.Model):
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # claim_version
+    # What the open work of a top-level directive's tree allows (open_key.py writes them with
+    # every change of that work; the list's open buckets read them): never set by hand.
+    open_earliest: Mapped[dt.date | None]
+    open_latest: Mapped[dt.date | None]
+    open_undated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    done_last: Mapped[dt.date | None]
 
     period: Mapped[Period] = relationship()
     source: Mapped[SourceDocument | None] = relationship()
     parent: Mapped[Directive | None] = relationship(
-        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id],
+        active_history=True,
     )
     children: Mapped[list[Directive]] = relationship(
         back_populates="parent", foreign_keys=[parent_id], order_by="Directive.position"
@@ -151,6 +160,11 @@ class Directive(db.Model):
         # A field's directives of every period with what the list's filter asks of them
         # (top-level or not): read from the index alone, not from 7,000 table rows.
         sa.Index("ix_directive_field_parent", "field", "parent_id", "id"),
+        # the open buckets over ten years, from the open key (open_key.py, open_work.py)
+        sa.Index("ix_directive_open_earliest", "open_earliest"),
+        sa.Index("ix_directive_open_latest", "open_latest"),
+        sa.Index("ix_directive_open_undated", "open_undated"),
+        sa.Index("ix_directive_done_last", "done_last"),
     )
 
     @property
@@ -164,7 +178,8 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id"))
+    directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id"),
+                                              active_history=True)  # see Directive.parent_id
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     # A named officer (công chức) of the unit who carries the task, where the organization
     # assigns to people (a commune); None: the unit as a whole.
@@ -187,7 +202,8 @@ class Assignment(db.Model):
     last_update_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    directive: Mapped[Directive] = relationship(back_populates="assignments")
+    directive: Mapped[Directive] = relationship(back_populates="assignments",
+                                                active_history=True)
     unit: Mapped[Unit] = relationship()
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
     updates: Mapped[list[ProgressUpdate]] = relationship(
