@@ -216,9 +216,16 @@ def _given_to(unit_id: sa.BindParameter, d: type[Directive]) -> sa.ColumnElement
     )
 
 
+def _open_cut(f: ListFilters) -> bool:
+    """Over every period in an open bucket: only directives whose open work allows it (see
+    _candidates)."""
+    return f.period is None and open_work.applies(f.bucket, f.as_of)
+
+
 def _few_rows(f: ListFilters) -> bool:
-    """The other filters keep few directives: the text is checked on each (text_index)."""
-    return f.period is not None or bool(f.unit_id)
+    """The other filters keep few directives (a period's, a unit's, those with open work): the
+    text is checked on each (text_index)."""
+    return f.period is not None or bool(f.unit_id) or _open_cut(f)
 
 
 def _narrowing_shape(f: ListFilters) -> tuple:
@@ -339,7 +346,7 @@ def _candidates(f: ListFilters) -> list[int] | None:
 
     The statement is built once per shape of filters and database (building it cost the list
     more than running it) and run with this request's values."""
-    open_cut = f.period is None and open_work.applies(f.bucket, f.as_of)
+    open_cut = _open_cut(f)
     if not (f.narrowed or open_cut):
         return None
     return _run_candidates(f, open_only=open_cut)

@@ -163,7 +163,9 @@ class Directive(db.Model):
         # the open buckets over ten years, from the open key (open_key.py, open_work.py)
         sa.Index("ix_directive_open_earliest", "open_earliest"),
         sa.Index("ix_directive_open_latest", "open_latest"),
-        sa.Index("ix_directive_open_undated", "open_undated"),
+        sa.Index("ix_directive_open_undated", "open_undated",
+                 sqlite_where=sa.text("open_undated = 1"),
+                 postgresql_where=sa.text("open_undated")),
         sa.Index("ix_directive_done_last", "done_last"),
     )
 

@@ -22,6 +22,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.directives.models import Directive
@@ -44,13 +45,17 @@ def may_be_in(bucket: Bucket, d: type[Directive]) -> ColumnElement[bool]:
     or not started one whose deadline is still ahead; without deadline one without any. Or one
     of its items was completed after the day: not done yet on it, so open."""
     as_of = sa.bindparam(AS_OF_PARAM, type_=sa.Date)
+    k = aliased(Directive, name="open_k")
     if bucket is Bucket.NO_DEADLINE:
-        allows = d.open_undated == sa.true()
+        allows = k.open_undated == sa.true()  # the partial index's own condition
     elif bucket is Bucket.OVERDUE:
-        allows = d.open_earliest < as_of
+        allows = k.open_earliest < as_of
     else:
-        allows = d.open_latest >= as_of
-    return sa.or_(allows, d.done_last > as_of)
+        allows = k.open_latest >= as_of
+    # Each condition through its own index, the ids then probed: beside a field filter, SQLite
+    # walked the field's 7,000 directives through its index to test both (10 ms, not 0.7).
+    return d.id.in_(sa.union_all(sa.select(k.id).where(allows),
+                                 sa.select(k.id).where(k.done_last > as_of)))
 
 
 def values(as_of: dt.date) -> dict[str, Any]:
