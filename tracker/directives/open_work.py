@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.directives.models import Directive
 from tracker.directives.status import Bucket
 from tracker.directives.status_sql import uses_history
+from tracker.extensions import db
 
 OPEN_BUCKETS = frozenset({Bucket.OVERDUE, Bucket.IN_PROGRESS, Bucket.NOT_STARTED,
                           Bucket.NO_DEADLINE})
@@ -45,17 +46,23 @@ def may_be_in(bucket: Bucket, d: type[Directive]) -> ColumnElement[bool]:
     or not started one whose deadline is still ahead; without deadline one without any. Or one
     of its items was completed after the day: not done yet on it, so open."""
     as_of = sa.bindparam(AS_OF_PARAM, type_=sa.Date)
+    if db.engine.dialect.name != "sqlite":
+        # PostgreSQL ORs the two indexes' bitmaps and filters the rows it reads anyway.
+        return sa.or_(_allows(bucket, d, as_of), d.done_last > as_of)
+    # SQLite: each condition through its own index, the ids then probed; written as an OR
+    # beside a field filter, it walked the field's 7,000 directives to test both (10 ms, not
+    # 0.7). Probing 1,300 ids one by one costs PostgreSQL 4 ms instead.
     k = aliased(Directive, name="open_k")
-    if bucket is Bucket.NO_DEADLINE:
-        allows = k.open_undated == sa.true()  # the partial index's own condition
-    elif bucket is Bucket.OVERDUE:
-        allows = k.open_earliest < as_of
-    else:
-        allows = k.open_latest >= as_of
-    # Each condition through its own index, the ids then probed: beside a field filter, SQLite
-    # walked the field's 7,000 directives through its index to test both (10 ms, not 0.7).
-    return d.id.in_(sa.union_all(sa.select(k.id).where(allows),
+    return d.id.in_(sa.union_all(sa.select(k.id).where(_allows(bucket, k, as_of)),
                                  sa.select(k.id).where(k.done_last > as_of)))
+
+
+def _allows(bucket: Bucket, d: type[Directive], as_of: sa.BindParameter) -> ColumnElement[bool]:
+    if bucket is Bucket.NO_DEADLINE:
+        return d.open_undated == sa.true()  # the partial index's own condition
+    if bucket is Bucket.OVERDUE:
+        return d.open_earliest < as_of
+    return d.open_latest >= as_of
 
 
 def values(as_of: dt.date) -> dict[str, Any]:
