@@ -39,6 +39,7 @@ def _fresh(connection: sa.Connection) -> dict[int, tuple]:
 
 
 def _assert_kept() -> None:
+    open_key.settle(db.session())  # what a reader of the keys does first (open_work.values)
     connection = db.session.connection()
     assert _stored(connection) == _fresh(connection)
 
@@ -168,7 +169,7 @@ def test_progress_alone_writes_no_key(app):
 
 def test_two_writers_on_one_directive_both_count(app):
     """Two transactions change work of the same directive at once: the key sums up both (the
-    second waits for the first to commit before reading the work)."""
+    second to write its key waits for the first to commit before reading the work)."""
     _build(db.session)
     db.session.commit()
     directive_id, first_id, second_id = db.session.execute(
@@ -182,7 +183,7 @@ def test_two_writers_on_one_directive_both_count(app):
     one, two = Session(engine), Session(engine)
     try:
         one.get(Assignment, first_id).deadline = dt.date(2020, 1, 1)
-        one.flush()
+        open_key.settle(one)  # the first has written its key (the row locked), not committed
         failures: list[BaseException] = []
 
         def second() -> None:

@@ -159,6 +159,7 @@ def test_directives_without_assignments_are_found_again_after_a_change(built):
     db.session.commit()
     assert empty.id not in _every_page(f)  # done on time: and not without assignments
     db.session.delete(work)
+    assert empty.id in _every_page(f)  # in the transaction that took it away, before commit
     db.session.commit()
     assert _top_level_with_buckets(as_of, "extended")[empty.id] == Bucket.OVERDUE.value
     assert empty.id in _every_page(f)

@@ -13,10 +13,12 @@ keeps what those items allow (the "open key"):
   is not done yet (status.compute_status), so the directive may still be open then.
 
 None of it depends on the day, so it is written with the rows it sums up, in the same
-transaction: after each flush that changes an assignment or a directive in a way a bucket reads,
-and after a bulk statement on either table. open_work.py reads it as a superset of an open
-bucket (the bucket computed afterwards decides); tests/directives/test_open_key.py checks that
-the stored key equals one computed afresh after every kind of change.
+transaction: each flush notes the directives whose assignments or tree changed in a way a bucket
+reads (a bulk statement on either table: all of them), and their keys are written once, just
+before the transaction commits, or earlier when something reads them (``settle``). open_work.py
+reads them as a superset of an open bucket (the bucket computed afterwards decides);
+tests/directives/test_open_key.py checks that the stored key equals one computed afresh after
+every kind of change.
 
 Two transactions changing work of one directive at once: the second to write its key first
 locks the directive's row (FOR UPDATE on PostgreSQL; SQLite writes one at a time) and then
@@ -29,7 +31,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, SessionTransaction, aliased
 
 from tracker.constants import DONE, LEAD, NOT_STARTED, WITHDRAWN
 from tracker.directives.models import Assignment, Directive
@@ -43,6 +45,7 @@ ASSIGNMENT_KEYS = frozenset({"state", "deadline", "extended_deadline", "complete
                              "directive_id", "directive"})
 DIRECTIVE_KEYS = frozenset({"parent_id", "parent", "deadline"})
 _TOUCHED = "tracker.open_key_touched"
+_EVERY = "tracker.open_key_every"
 
 
 def summaries(directive_ids: Collection[int] | None = None) -> sa.Select:
@@ -154,24 +157,50 @@ def touched(session: Session) -> set[int]:
 def _after_flush(session: Session, _context: Any) -> None:
     ids = touched(session)
     if ids:
-        refresh(session.connection(), ids)
+        session.info.setdefault(_TOUCHED, set()).update(ids)
 
 
 def _after_bulk(state: sa.orm.ORMExecuteState) -> Any:
     """A bulk INSERT, UPDATE or DELETE on either table (tests, data fixes): which rows it
-    changed is not known here, so every key is written again after it."""
+    changed is not known here, so every key is written again."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return None
     table = getattr(getattr(state.statement, "table", None), "name", None)
-    if table not in (Directive.__tablename__, Assignment.__tablename__):
-        return None
-    result = state.invoke_statement()
-    refresh(state.session.connection())
-    return result
+    if table in (Directive.__tablename__, Assignment.__tablename__):
+        state.session.info[_EVERY] = True
+    return None
+
+
+def settle(session: Session) -> None:
+    """Write the keys this transaction's changes so far call for. Called before it commits,
+    and by a reader of the keys (open_work.py) so that a transaction reads its own writes:
+    once per transaction, not after each flush (the demo's seed flushes hundreds of times)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    every = session.info.pop(_EVERY, False)
+    ids = session.info.pop(_TOUCHED, None)
+    if every:
+        refresh(session.connection())
+    elif ids:
+        refresh(session.connection(), ids)
+
+
+def _before_commit(session: Session) -> None:
+    settle(session)
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: rolled back, or written
+        session.info.pop(_TOUCHED, None)
+        session.info.pop(_EVERY, None)
 
 
 def register() -> None:
-    """Keep the keys with every session's writes (called once by the app factory)."""
+    """Keep the keys with every session's writes (called once by the app factory). Before
+    the page cache's own writes at commit (tracker/core/versioning.py), so that two writers
+    queue on the directive rows first and on nothing else in between."""
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
         sa.event.listen(Session, "do_orm_execute", _after_bulk)
+        sa.event.listen(Session, "before_commit", _before_commit, insert=True)
+        sa.event.listen(Session, "after_transaction_end", _forget)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.directives import open_key
 from tracker.directives.models import Directive
 from tracker.directives.status import Bucket
 from tracker.directives.status_sql import uses_history
@@ -66,5 +67,7 @@ def _allows(bucket: Bucket, d: type[Directive], as_of: sa.BindParameter) -> Colu
 
 
 def values(as_of: dt.date) -> dict[str, Any]:
-    """The parameters of ``may_be_in`` for the day."""
+    """The parameters of ``may_be_in`` for the day; the keys this transaction's own changes
+    call for are written first (open_key.settle: nothing to do in a request that only reads)."""
+    open_key.settle(db.session())
     return {AS_OF_PARAM: as_of}
