@@ -225,7 +225,7 @@ class Assignment(db.Model):
                  "extension_approved_on", "id"),
         sa.Index("ix_assignment_deadline", "deadline"),
         # open work across units (the inbox: completions to confirm, overdue lead work; the
-        # list's open buckets over ten years, with "done" not yet done on the day: open_work.py)
+        # reminders' open assignments)
         sa.Index("ix_assignment_state_completed", "state", "completed_on"),
     )
 
