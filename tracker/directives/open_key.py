@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session, SessionTransaction, aliased
 from tracker.constants import DONE, LEAD, NOT_STARTED, WITHDRAWN
 from tracker.directives.models import Assignment, Directive
 
-KEY_COLUMNS = ("open_earliest", "open_latest", "open_undated", "done_last")
 # What an assignment's bucket reads besides its progress (status.compute_status and
 # _own_ranks: the role decides whose work counts); a directive's parent and own deadline.
 # A change made through the relationship (``assignment.directive = d``) shows in its history,
@@ -49,8 +48,8 @@ _EVERY = "tracker.open_key_every"
 
 
 def summaries(directive_ids: Collection[int] | None = None) -> sa.Select:
-    """(key, open_earliest, open_latest, open_undated, done_last) per top-level directive key
-    (``coalesce(parent_id, id)``), of these directives' trees or of all."""
+    """(key, open_earliest, open_latest, undated: 1 or 0, done_last) per top-level directive
+    key (``coalesce(parent_id, id)``), of these directives' trees or of all."""
     c = aliased(Directive, name="key_c")
     a = aliased(Assignment, name="key_a")
     lead = aliased(Assignment, name="key_lead")
