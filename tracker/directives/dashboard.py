@@ -75,7 +75,7 @@ def board_counts(
     board = period_board(as_of, against, period_id=period_id)
     per_field: dict[str, Summary] = {}
     per_unit: dict[int, Summary] = {}
-    rows = db.session.connection().execute(sa.select(board)).tuples()
+    rows = db.session.connection().execute(sa.select(board)).all()
     for field_code, unit_id, value, count in rows:
         if unit_id is None:
             summary = per_field.get(field_code)

@@ -167,6 +167,9 @@ class Directive(db.Model):
                  sqlite_where=sa.text("open_undated = 1"),
                  postgresql_where=sa.text("open_undated")),
         sa.Index("ix_directive_done_last", "done_last"),
+        # a unit's record: each assignment's directive for its period and withdrawal, read
+        # from this narrow index rather than the table (migration 0015)
+        sa.Index("ix_directive_id_period_withdrawn", "id", "period_id", "withdrawn_at"),
     )
 
     @property
@@ -221,6 +224,10 @@ class Assignment(db.Model):
         sa.Index("ix_assignment_unit_state", "unit_id", "state"),
         # a unit's record of ten years counted from the index alone (migration 0011)
         sa.Index("ix_assignment_unit_facts", "unit_id", "directive_id", "role", "state",
+                 "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
+                 "extension_approved_on", "id"),
+        # the same facts by directive: a period's or a directive's buckets (migration 0015)
+        sa.Index("ix_assignment_directive_facts", "directive_id", "unit_id", "role", "state",
                  "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
                  "extension_approved_on", "id"),
         sa.Index("ix_assignment_deadline", "deadline"),

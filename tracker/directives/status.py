@@ -271,7 +271,7 @@ class Summary:
     @property
     def total(self) -> int:
         """Assigned tasks, withdrawn ones left out."""
-        return sum(n for b, n in self.counts.items() if b is not Bucket.WITHDRAWN)
+        return sum(self.counts.values()) - self.counts[Bucket.WITHDRAWN]
 
     @property
     def done(self) -> int:
@@ -303,11 +303,13 @@ class Summary:
     @property
     def done_rate(self) -> float | None:
         """Share of due tasks that are completed (headline rate)."""
-        return self.done / self.due * 100 if self.due else None
+        due = self.due
+        return self.done / due * 100 if due else None
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.counts[Bucket.DONE_ON_TIME] / self.due * 100 if self.due else None
+        due = self.due
+        return self.counts[Bucket.DONE_ON_TIME] / due * 100 if due else None
 
 
 def summarize(statuses: Iterable[Status | None]) -> Summary:
