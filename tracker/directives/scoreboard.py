@@ -28,18 +28,27 @@ def fmt_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+# The texts of the counts a line mostly holds, written once: a province's scoreboard prints
+# over a thousand numbers per page.
+_SMALL = tuple(str(n) for n in range(1000))
+
+
+def _count_text(value: int) -> str:
+    return _SMALL[value] if 0 <= value < 1000 else fmt_count(value)
+
+
 def score_cells_html(summary: Summary) -> Markup:
     """The seven ``<td>`` of a line: assigned, done on time, done late, overdue (in red when
     any), in time (in progress or not started), without deadline, on-time rate."""
     c = summary.counts
     overdue = c[_OVERDUE]
     line = _LINE.format(
-        "", fmt_count(summary.total),
-        "", fmt_count(c[_DONE_ON_TIME]),
-        "", fmt_count(c[_DONE_LATE]),
-        _OVERDUE_CLASSES if overdue else "", fmt_count(overdue),
-        "", fmt_count(c[_IN_PROGRESS] + c[_NOT_STARTED]),
-        "", fmt_count(c[_NO_DEADLINE]),
+        "", _count_text(summary.total),
+        "", _count_text(c[_DONE_ON_TIME]),
+        "", _count_text(c[_DONE_LATE]),
+        _OVERDUE_CLASSES if overdue else "", _count_text(overdue),
+        "", _count_text(c[_IN_PROGRESS] + c[_NOT_STARTED]),
+        "", _count_text(c[_NO_DEADLINE]),
         "", fmt_rate(summary.on_time_rate),
     )
     # The labels and classes are the constants above and the texts numbers written by
