@@ -211,6 +211,7 @@ def register_cli(app: Flask) -> None:
     from tracker.auth.cli import bp as users_cli
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import seed_demo_command
+    from tracker.directives.cli import refresh_open_keys_command
     from tracker.intake.cli import import_report_command
     from tracker.organization.cli import init_organization_command
     from tracker.reminders.cli import reminders_cli, scheduler_command
@@ -224,4 +225,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(import_report_command)
     app.cli.add_command(init_organization_command)
+    app.cli.add_command(refresh_open_keys_command)
     app.register_blueprint(report_cli)

@@ -222,3 +222,41 @@ def test_the_migration_fills_the_keys_by_the_same_rule(app):
     migration.fill(connection)
     assert _stored(connection) == expected
     db.session.rollback()
+
+
+def test_the_command_mends_keys_changed_outside_the_application(app, runner):
+    """SQL run by hand moves a deadline past the keys; `flask refresh-open-keys` writes them
+    again, and the overdue list over every period finds the directive again."""
+    from tracker.core import versioning
+    from tracker.directives.open_work import AS_OF_PARAM, may_be_in
+    from tracker.directives.status import Bucket
+
+    _build(db.session)
+    db.session.commit()
+    lead = _one(Assignment.role == "lead", Assignment.state == "in_progress",
+                Assignment.deadline.is_not(None))
+    top = lead.directive.parent_id or lead.directive_id
+    past = dt.date(2000, 1, 3)
+    connection = db.session.connection()
+    connection.execute(sa.update(Assignment.__table__)  # behind the ORM's back
+                       .where(Assignment.__table__.c.id == lead.id)
+                       .values(deadline=past, extended_deadline=None))
+    db.session.commit()
+    version = versioning.committed(db.session())
+
+    def overdue_candidates() -> set[int]:
+        cut = may_be_in(Bucket.OVERDUE, Directive)
+        return set(db.session.scalars(sa.select(Directive.id).where(cut),
+                                      {AS_OF_PARAM: dt.date(2000, 2, 1)}))
+
+    assert top not in overdue_candidates()  # the stale key hides it
+    result = runner.invoke(args=["refresh-open-keys"])
+    assert result.exit_code == 0, result.output
+    assert "1 nhiệm vụ có khóa sai đã được sửa" in result.output
+    db.session.expire_all()
+    assert _stored(db.session.connection()) == _fresh(db.session.connection())
+    assert top in overdue_candidates()
+    assert versioning.committed(db.session()) != version  # cached pages dropped
+
+    again = runner.invoke(args=["refresh-open-keys"])
+    assert "0 nhiệm vụ có khóa sai" in again.output
