@@ -170,6 +170,10 @@ class Directive(db.Model):
         # a unit's record: each assignment's directive for its period and withdrawal, read
         # from this narrow index rather than the table (migration 0015)
         sa.Index("ix_directive_id_period_withdrawn", "id", "period_id", "withdrawn_at"),
+        # a period's directives with what its buckets read of them, from the index alone
+        # (migration 0016)
+        sa.Index("ix_directive_period_facts", "period_id", "id", "parent_id", "field",
+                 "withdrawn_at", "deadline"),
     )
 
     @property
