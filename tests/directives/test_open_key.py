@@ -22,11 +22,7 @@ MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "0014_directive_open_key.py")
 
 
-def _stored(connection: sa.Connection) -> dict[int, tuple]:
-    d = Directive.__table__.c
-    rows = connection.execute(sa.select(d.id, d.open_earliest, d.open_latest, d.open_undated,
-                                        d.done_last))
-    return {i: (e, l_, bool(u), last) for i, e, l_, u, last in rows}
+_stored = open_key.stored
 
 
 def _fresh(connection: sa.Connection) -> dict[int, tuple]:

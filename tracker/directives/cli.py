@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker.core import uow, versioning
 from tracker.directives import open_key
-from tracker.directives.models import Directive
 from tracker.extensions import db
-
-
-def _keys(connection: sa.Connection) -> dict[int, tuple]:
-    d = Directive.__table__.c
-    rows = connection.execute(sa.select(d.id, d.open_earliest, d.open_latest,
-                                        d.open_undated, d.done_last))
-    return {i: (e, latest, bool(u), last) for i, e, latest, u, last in rows}
 
 
 @click.command("refresh-open-keys")
@@ -27,9 +18,9 @@ def refresh_open_keys_command() -> None:
     the lists read them to find the open directives (tracker/directives/open_key.py)."""
     with uow.transaction():
         connection = db.session.connection()
-        before = _keys(connection)
+        before = open_key.stored(connection)
         open_key.refresh(connection)
-        after = _keys(connection)
+        after = open_key.stored(connection)
         wrong = sum(1 for i, key in after.items() if before.get(i) != key)
         if wrong:  # pages cached with the wrong keys are dropped
             versioning.bump(connection)

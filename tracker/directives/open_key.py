@@ -90,6 +90,17 @@ def summaries(directive_ids: Collection[int] | None = None) -> sa.Select:
     )
 
 
+def stored(connection: sa.Connection) -> dict[int, tuple]:
+    """Every directive's key as stored: {id: (open_earliest, open_latest, undated, done_last)}
+    (what `flask refresh-open-keys` compares before and after, and the tests against a fresh
+    computation)."""
+    d = Directive.__table__.c
+    rows = connection.execute(sa.select(d.id, d.open_earliest, d.open_latest, d.open_undated,
+                                        d.done_last))
+    return {i: (earliest, latest, bool(undated), last)
+            for i, earliest, latest, undated, last in rows}
+
+
 def refresh(connection: sa.Connection, directive_ids: Iterable[int] | None = None) -> None:
     """Write the open key of the top-level directives of these directives (of every directive
     without ids). A directive that became a sub-directive gets an empty key."""
@@ -184,10 +195,6 @@ def settle(session: Session) -> None:
         refresh(session.connection(), ids)
 
 
-def _before_commit(session: Session) -> None:
-    settle(session)
-
-
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the whole transaction ended: rolled back, or written
         session.info.pop(_TOUCHED, None)
@@ -201,5 +208,5 @@ def register() -> None:
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
         sa.event.listen(Session, "do_orm_execute", _after_bulk)
-        sa.event.listen(Session, "before_commit", _before_commit, insert=True)
+        sa.event.listen(Session, "before_commit", settle, insert=True)
         sa.event.listen(Session, "after_transaction_end", _forget)
