@@ -222,14 +222,22 @@ class Assignment(db.Model):
         back_populates="assignment", order_by="ExtensionRequest.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # Copies of the directive's period and withdrawal, written by the database itself
+    # (triggers of migration 0017) whenever an assignment is inserted or moved or its directive
+    # changes period or is withdrawn: a unit's assignments are then counted per period from
+    # its index alone, without looking up 1,300 directives. Not mapped, so the ORM never
+    # writes them: SQL reads them as the table's columns (status_sql._unit_facts).
+    __mapper_args__ = {"version_id_col": version,
+                       "exclude_properties": ["period_id", "directive_withdrawn_at"]}
     __table_args__ = (
+        sa.Column("period_id", sa.Integer),
+        sa.Column("directive_withdrawn_at", sa.DateTime),
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.Index("ix_assignment_unit_state", "unit_id", "state"),
-        # a unit's record of ten years counted from the index alone (migration 0011)
-        sa.Index("ix_assignment_unit_facts", "unit_id", "directive_id", "role", "state",
-                 "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
-                 "extension_approved_on", "id"),
+        # a unit's record of ten years counted per period from the index alone (0017)
+        sa.Index("ix_assignment_unit_record", "unit_id", "period_id", "directive_withdrawn_at",
+                 "role", "state", "completed_on", "on_time", "on_time_original", "deadline",
+                 "extended_deadline", "extension_approved_on", "directive_id", "id"),
         # the same facts by directive: a period's or a directive's buckets (migration 0015)
         sa.Index("ix_assignment_directive_facts", "directive_id", "unit_id", "role", "state",
                  "completed_on", "on_time", "on_time_original", "deadline", "extended_deadline",
