@@ -166,3 +166,32 @@ def test_unit_filter_over_all_periods_keeps_what_the_probe_keeps(demo):
             listing.top_level(d),
             listing._touches(sa.bindparam("units", [unit_id], expanding=True), d))))
         assert given == probed and given, unit_id
+
+
+def test_rows_of_any_page_size_share_one_statement_text(varied):
+    """On PostgreSQL the ids go as one array value: pages of 3 and of 7 directives send the same
+    two texts (the server prepares each once); elsewhere an expanded IN, as before. The rows are
+    the same either way."""
+    ids = _top_ids()
+    texts: list[list[str]] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        texts[-1].append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        rows = {}
+        for size in (3, 7):
+            texts.append([])
+            rows[size] = list_rows.load_rows(ids[:size])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert [r.id for r in rows[3]] == ids[:3] and [r.id for r in rows[7]] == ids[:7]
+    assert [(r.number, [a.unit_id for a in r.assignments], [c.id for c in r.children])
+            for r in rows[7][:3]] == [
+        (r.number, [a.unit_id for a in r.assignments], [c.id for c in r.children])
+        for r in rows[3]]
+    assert len(texts[0]) == len(texts[1]) == 2
+    if db.engine.dialect.name == "postgresql":
+        assert texts[0] == texts[1]
+        assert all("ANY" in text for text in texts[0])

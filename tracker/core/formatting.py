@@ -17,7 +17,13 @@ def fmt_date(value: dt.date | dt.datetime | None, empty: str = "") -> str:
         return empty
     if isinstance(value, dt.datetime):
         value = to_local(value).date()
-    return value.strftime("%d/%m/%Y")
+    return _day_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: dt.date) -> str:
+    """dd/mm/yyyy, written once per day (a list page prints the same deadlines many times)."""
+    return day.strftime("%d/%m/%Y")
 
 
 def fmt_datetime(value: dt.datetime | None, empty: str = "") -> str:

@@ -19,7 +19,9 @@ def _fields() -> list[tuple[str, str]]:
     return list(current().fields)
 
 
-def _labels() -> dict[str, str]:
+def field_labels() -> dict[str, str]:
+    """{code: label}, built anew at each call: a loop reads it once (FIELD_LABELS builds it at
+    each ``.get``)."""
     return dict(current().fields)
 
 
@@ -33,6 +35,6 @@ if TYPE_CHECKING:
     FIELD_ORDER: dict[str, int]
 else:
     FIELDS = cast("list[tuple[str, str]]", LocalProxy(_fields))
-    FIELD_LABELS = cast("dict[str, str]", LocalProxy(_labels))
+    FIELD_LABELS = cast("dict[str, str]", LocalProxy(field_labels))
     FIELD_ORDER = cast("dict[str, int]", LocalProxy(_order))
 DEFAULT_FIELD = "chi_dao"  # one of the core fields every organization keeps

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from tracker.constants import ASSIGNMENT_ROLES
 from tracker.core.periods import PeriodKey
@@ -78,26 +79,41 @@ class DirectiveRow:
         return max(stamps) if stamps else None
 
 
-_IDS = sa.bindparam("ids", expanding=True)
-_DIRECTIVE_IDS = sa.bindparam("directive_ids", expanding=True)
+def _among(column: sa.ColumnElement, name: str, array: bool) -> sa.ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``name``: as one array value on PostgreSQL, so
+    the statement's text is the same for any number of ids (the server prepares it once, and
+    nothing is rendered per id at each call); as an expanded ``IN (...)`` elsewhere."""
+    if array:
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.Integer())))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+def _statements(array: bool) -> tuple[sa.Select, sa.Select]:
+    """The directives with their sub-directives, and their assignments with unit names."""
+    directives = (
+        sa.select(Directive.id, Directive.parent_id, Directive.number, Directive.title,
+                  Directive.field, Directive.deadline, Directive.withdrawn_at,
+                  Period.year, Period.month, Period.kind)
+        .join(Period, Period.id == Directive.period_id)
+        .where(sa.or_(_among(Directive.id, "ids", array),
+                      _among(Directive.parent_id, "ids", array)))
+        .order_by(Directive.position, Directive.id)
+    )
+    assignments = (
+        sa.select(Assignment.id, Assignment.unit_id, Unit.name, Assignment.role,
+                  Assignment.state, Assignment.deadline, Assignment.extended_deadline,
+                  Assignment.extension_approved_on, Assignment.completed_on,
+                  Assignment.on_time, Assignment.on_time_original, Assignment.last_update_at,
+                  Assignment.directive_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(_among(Assignment.directive_id, "directive_ids", array))
+        .order_by(Assignment.id)
+    )
+    return directives, assignments
+
+
 # Built once (the ids bound at execution): SQLAlchemy then keeps their cache keys too.
-_DIRECTIVES = (
-    sa.select(Directive.id, Directive.parent_id, Directive.number, Directive.title,
-              Directive.field, Directive.deadline, Directive.withdrawn_at,
-              Period.year, Period.month, Period.kind)
-    .join(Period, Period.id == Directive.period_id)
-    .where(sa.or_(Directive.id.in_(_IDS), Directive.parent_id.in_(_IDS)))
-    .order_by(Directive.position, Directive.id)
-)
-_ASSIGNMENTS = (
-    sa.select(Assignment.id, Assignment.unit_id, Unit.name, Assignment.role, Assignment.state,
-              Assignment.deadline, Assignment.extended_deadline,
-              Assignment.extension_approved_on, Assignment.completed_on, Assignment.on_time,
-              Assignment.on_time_original, Assignment.last_update_at, Assignment.directive_id)
-    .join(Unit, Unit.id == Assignment.unit_id)
-    .where(Assignment.directive_id.in_(_DIRECTIVE_IDS))
-    .order_by(Assignment.id)
-)
+_STATEMENTS = {False: _statements(False), True: _statements(True)}
 
 
 def load_rows(ids: Sequence[int]) -> list[DirectiveRow]:
@@ -106,13 +122,15 @@ def load_rows(ids: Sequence[int]) -> list[DirectiveRow]:
     if not ids:
         return []
     connection = db.session.connection()
+    directives, assignments = _STATEMENTS[connection.dialect.name == "postgresql"]
     by_id: dict[int, DirectiveRow] = {}
-    for row in connection.execute(_DIRECTIVES, {"ids": list(ids)}).tuples().all():
+    for row in connection.execute(directives, {"ids": list(ids)}).tuples().all():
         by_id[row[0]] = DirectiveRow(*row[:7], period=PeriodKey(row[7], row[8], row[9]))
     for item in by_id.values():
         if item.parent_id is not None and item.parent_id in by_id:
             by_id[item.parent_id].children.append(item)
-    for row in connection.execute(_ASSIGNMENTS, {"directive_ids": list(by_id)}).tuples().all():
+    for row in connection.execute(assignments,
+                                  {"directive_ids": list(by_id)}).tuples().all():
         owner = by_id[row[-1]]
         owner.assignments.append(UnitWork(*row[:-1], directive=owner))
     return [by_id[i] for i in ids if i in by_id]

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from tracker.constants import LEAD
 from tracker.core.formatting import fmt_date, fmt_datetime
-from tracker.directives.fields import FIELD_LABELS
+from tracker.directives.fields import field_labels
 from tracker.directives.list_rows import DirectiveRow, UnitWork
 from tracker.directives.naming import task_name
 from tracker.directives.status import Status
@@ -25,23 +25,37 @@ _UNASSIGNED = '<span class="text-muted">Chưa phân công</span>'
 _SMALL = ' class="small"'
 
 
-def _units(assignments: list[UnitWork], unit_href: Link) -> str:
-    """Each unit's link (lead in bold), in assignment order."""
+def _units(assignments: list[UnitWork], unit_href: Link, links: dict[tuple, str]) -> str:
+    """Each unit's link (lead in bold), in assignment order; ``links``: those written so far
+    on this page (a unit's link recurs on many rows)."""
     if not assignments:
         return _UNASSIGNED
-    return ", ".join(
-        f'<a class="{"unit-lead" if a.role == LEAD else ""}" href="{unit_href(a.unit_id)}" '
-        f'title="{escape(a.role_label)}">{escape(a.unit_name)}</a>'
-        for a in assignments
-    )
+    parts = []
+    for a in assignments:
+        key = (a.unit_id, a.role, a.unit_name)
+        link = links.get(key)
+        if link is None:
+            link = links[key] = (
+                f'<a class="{"unit-lead" if a.role == LEAD else ""}" '
+                f'href="{unit_href(a.unit_id)}" title="{escape(a.role_label)}">'
+                f"{escape(a.unit_name)}</a>"
+            )
+        parts.append(link)
+    return ", ".join(parts)
 
 
 def _badge(status: Status) -> str:
     return f'<span class="badge text-bg-{status.colour}">{escape(status.label)}</span>'
 
 
-def _field(code: str) -> Markup:
-    return escape(FIELD_LABELS.get(code, code))
+def _field_texts() -> dict[str, str]:
+    """Each field's label, escaped, for one page (read once: the labels are the
+    organization's, fields.field_labels)."""
+    return {code: str(escape(label)) for code, label in field_labels().items()}
+
+
+def _field(texts: dict[str, str], code: str) -> str:
+    return texts.get(code) or str(escape(code))
 
 
 def _title(item: DirectiveRow, child: bool, directive_href: Link) -> str:
@@ -49,10 +63,12 @@ def _title(item: DirectiveRow, child: bool, directive_href: Link) -> str:
     return f'{"– " if child else ""}<a href="{directive_href(item.id)}">{escape(item.title)}</a>'
 
 
-def _work_cells(item: DirectiveRow, statuses: Mapping[int, Status], unit_href: Link) -> str:
+def _work_cells(item: DirectiveRow, statuses: Mapping[int, Status], unit_href: Link,
+                links: dict[tuple, str]) -> str:
     """The cells both pages end with: units, deadline, status."""
     return (
-        f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href)}</td>'
+        f'<td class="small" data-label="Đơn vị">{_units(item.assignments, unit_href, links)}'
+        "</td>"
         f'<td class="text-nowrap" data-label="Thời hạn">'
         f'{fmt_date(item.deadline, "Thường xuyên")}</td>'
         f"<td>{_badge(statuses[item.id])}</td>"
@@ -65,6 +81,7 @@ def period_rows_html(
 ) -> Markup:
     """The first page's rows: number, title, field, units, deadline, status."""
     out: list[str] = []
+    fields, links = _field_texts(), {}
     for row in rows:
         for item in (row, *row.children):
             child = item.parent_id is not None
@@ -72,8 +89,8 @@ def period_rows_html(
                 f"<tr{_SMALL if child else ''}>"
                 f'<td class="directive-number">{escape(item.number)}</td>'
                 f'<td class="directive-title">{_title(item, child, directive_href)}</td>'
-                f'<td class="small card-hide">{_field(item.field)}</td>'
-                f"{_work_cells(item, statuses, unit_href)}</tr>\n"
+                f'<td class="small card-hide">{_field(fields, item.field)}</td>'
+                f"{_work_cells(item, statuses, unit_href, links)}</tr>\n"
             )
     return Markup("".join(out))  # noqa: S704 - every outside text escaped above
 
@@ -85,6 +102,7 @@ def list_rows_html(
     """The directive list's rows: number (with its period on a phone), title and field,
     period, units, deadline, status, latest progress."""
     out: list[str] = []
+    fields, links = _field_texts(), {}
     for row in rows:
         period = row.period
         period_label = escape(period.label)
@@ -95,7 +113,7 @@ def list_rows_html(
                 head, field, updated = _SMALL, "", ""
             else:
                 head = f' data-directive="{item.id}"'
-                field = f'<div class="small text-muted">{_field(item.field)}</div>'
+                field = f'<div class="small text-muted">{_field(fields, item.field)}</div>'
                 updated = fmt_datetime(item.last_update, "—")
             out.append(
                 f"<tr{head}>"
@@ -104,7 +122,7 @@ def list_rows_html(
                 f'<span class="d-none d-md-inline">{number}</span></td>'
                 f'<td class="directive-title">{_title(item, child, directive_href)}{field}</td>'
                 f'<td class="small text-nowrap card-hide">{period_label}</td>'
-                f"{_work_cells(item, statuses, unit_href)}"
+                f"{_work_cells(item, statuses, unit_href, links)}"
                 f'<td class="small text-nowrap{" card-hide" if child else ""}" '
                 f'data-label="Cập nhật">{updated}</td></tr>\n'
             )
