@@ -74,17 +74,22 @@ def directives_of_period(period: Period) -> list[Directive]:
     )
 
 
+# Built once, run on the connection: built per call and run through the ORM session, this
+# statement of a fraction of a millisecond cost the first page twice as much again.
+_TOP_LEVEL_IDS = (
+    sa.select(Directive.id)
+    .where(Directive.period_id == sa.bindparam("period_id"), Directive.parent_id.is_(None))
+    .order_by(Directive.position, Directive.id)
+    .offset(sa.bindparam("offset"))
+    .limit(sa.bindparam("limit"))
+)
+
+
 def top_level_ids(period_id: int, offset: int, limit: int) -> list[int]:
     """One page of a period's top-level directives, in report order."""
-    return list(
-        db.session.scalars(
-            sa.select(Directive.id)
-            .where(Directive.period_id == period_id, Directive.parent_id.is_(None))
-            .order_by(Directive.position, Directive.id)
-            .offset(offset)
-            .limit(limit)
-        )
-    )
+    return list(db.session.connection().execute(
+        _TOP_LEVEL_IDS, {"period_id": period_id, "offset": offset, "limit": limit}
+    ).scalars())
 
 
 def directives_by_ids(ids: list[int]) -> list[Directive]:
@@ -124,7 +129,7 @@ def period_summary(period_id: int, as_of: dt.date) -> Summary:
     page's strip; dashboard.field_summaries counts the same per field)."""
     summary = Summary()
     statement = _summary_statement(period_id, as_of, clock.today())
-    for bucket, count in db.session.execute(statement).tuples():
+    for bucket, count in db.session.connection().execute(statement).tuples():
         summary.counts[Bucket(bucket)] += count
     return summary
 
