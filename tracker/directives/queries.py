@@ -113,13 +113,14 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
 
 
 @functools.lru_cache(maxsize=8)
-def _summary_statement(period_id: int, as_of: dt.date, today: dt.date) -> sa.Select:
+def _summary_statement(period_id: int, as_of: dt.date, today: dt.date,
+                       dialect: str) -> sa.Select:
     """Built once per period and day (today decides whether as_of reads the history): building
     the bucket statement costs about what running it does. Counted by top_level_counts, which
     knows the top-level directives: joined back to the directive table for ``parent_id IS
     NULL``, SQLite may build a filter over every directive first (it did: 7 ms of 10 at
     province scale), and PostgreSQL materializes the buckets to join them."""
-    del today  # part of the cache key only
+    del today, dialect  # part of the cache key only (the text is compiled for a database)
     counts = top_level_counts(as_of, period_id=period_id)
     return sa.select(counts.c.bucket, counts.c.n)
 
@@ -128,7 +129,7 @@ def period_summary(period_id: int, as_of: dt.date) -> Summary:
     """The period's top-level directives counted per bucket as of the day, in SQL (the first
     page's strip; dashboard.field_summaries counts the same per field)."""
     summary = Summary()
-    statement = _summary_statement(period_id, as_of, clock.today())
+    statement = _summary_statement(period_id, as_of, clock.today(), db.engine.dialect.name)
     for bucket, count in db.session.connection().execute(statement).tuples():
         summary.counts[Bucket(bucket)] += count
     return summary
