@@ -10,12 +10,14 @@ queries, not thousands of Python objects.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from tracker.core import clock
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
 from tracker.directives.scoreboard import score_cells_html
@@ -67,15 +69,24 @@ _ZERO = Summary().counts  # every bucket at 0, copied for each line (quicker tha
 _BUCKET_OF = {b.value: b for b in Bucket}
 
 
+@functools.lru_cache(maxsize=64)
+def _board_statement(period_id: int, as_of: dt.date, against: str, today: dt.date,
+                     dialect: str) -> sa.Select:
+    """Built once per period, day and database, as queries._summary_statement."""
+    del today, dialect  # part of the cache key only
+    return sa.select(period_board(as_of, against, period_id=period_id))
+
+
 def board_counts(
     period_id: int, as_of: dt.date, against: str = EXTENDED
 ) -> tuple[dict[str, Summary], dict[int, Summary]]:
     """field_summaries and unit_records.units_summary together: one statement, in which each
     assignment's bucket is computed once for both (status_sql.period_board)."""
-    board = period_board(as_of, against, period_id=period_id)
+    statement = _board_statement(period_id, as_of, against, clock.today(),
+                                 db.engine.dialect.name)
     per_field: dict[str, Summary] = {}
     per_unit: dict[int, Summary] = {}
-    rows = db.session.connection().execute(sa.select(board)).all()
+    rows = db.session.connection().execute(statement).all()
     for field_code, unit_id, value, count in rows:
         if unit_id is None:
             summary = per_field.get(field_code)
