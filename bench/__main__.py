@@ -6,8 +6,9 @@
    fresh process) and one monthly report build (.docx), and the directive list over every
    period filtered fifteen ways (bench/lists.py, in-process, no target).
 3. Serves the app with gunicorn (2 workers) and loads each page from a separate process
-   (bench/load.py), then the trivial /healthz endpoint of the same app served the same way;
-   records p50/p95 latency, throughput (and its ratio to /healthz) and each worker's peak RSS;
+   (bench/load.py), each right after the trivial /healthz endpoint of the same server;
+   records p50/p95 latency, throughput (and its ratio to that /healthz run) and each worker's
+   peak RSS;
    with the page cache on (production), then off (every request computes its page).
 4. The mixed phase (bench/mixed.py): the pages read by people of every role and unit while
    officers post progress through the app, page cache on; the cache's hit ratio, writes/s.
