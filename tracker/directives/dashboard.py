@@ -10,17 +10,16 @@ queries, not thousands of Python objects.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-from tracker.core import clock
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.models import Directive
 from tracker.directives.scoreboard import score_cells_html
+from tracker.directives.sql_shapes import built_per_day
 from tracker.directives.status import (
     BUCKET_LABELS,
     BUCKET_ORDER,
@@ -69,11 +68,9 @@ _ZERO = Summary().counts  # every bucket at 0, copied for each line (quicker tha
 _BUCKET_OF = {b.value: b for b in Bucket}
 
 
-@functools.lru_cache(maxsize=64)
-def _board_statement(period_id: int, as_of: dt.date, against: str, today: dt.date,
-                     dialect: str) -> sa.Select:
-    """Built once per period, day and database, as queries._summary_statement."""
-    del today, dialect  # part of the cache key only
+@built_per_day(maxsize=64)
+def _board_statement(period_id: int, as_of: dt.date, against: str) -> sa.Select:
+    """Built once per period and day (sql_shapes.built_per_day)."""
     return sa.select(period_board(as_of, against, period_id=period_id))
 
 
@@ -82,8 +79,7 @@ def board_counts(
 ) -> tuple[dict[str, Summary], dict[int, Summary]]:
     """field_summaries and unit_records.units_summary together: one statement, in which each
     assignment's bucket is computed once for both (status_sql.period_board)."""
-    statement = _board_statement(period_id, as_of, against, clock.today(),
-                                 db.engine.dialect.name)
+    statement = _board_statement(period_id, as_of, against)
     per_field: dict[str, Summary] = {}
     per_unit: dict[int, Summary] = {}
     rows = db.session.connection().execute(statement).all()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.core import clock, versioning
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Assignment, Directive, Period, PeriodWords
+from tracker.directives.sql_shapes import built_per_day
 from tracker.directives.status import Bucket, Summary
 from tracker.directives.status_sql import top_level_counts
 from tracker.extensions import db
@@ -112,15 +113,12 @@ def directives_by_ids(ids: list[int]) -> list[Directive]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-@functools.lru_cache(maxsize=8)
-def _summary_statement(period_id: int, as_of: dt.date, today: dt.date,
-                       dialect: str) -> sa.Select:
-    """Built once per period and day (today decides whether as_of reads the history): building
-    the bucket statement costs about what running it does. Counted by top_level_counts, which
-    knows the top-level directives: joined back to the directive table for ``parent_id IS
-    NULL``, SQLite may build a filter over every directive first (it did: 7 ms of 10 at
+@built_per_day(maxsize=8)
+def _summary_statement(period_id: int, as_of: dt.date) -> sa.Select:
+    """Built once per period and day (sql_shapes.built_per_day). Counted by top_level_counts,
+    which knows the top-level directives: joined back to the directive table for ``parent_id
+    IS NULL``, SQLite may build a filter over every directive first (it did: 7 ms of 10 at
     province scale), and PostgreSQL materializes the buckets to join them."""
-    del today, dialect  # part of the cache key only (the text is compiled for a database)
     counts = top_level_counts(as_of, period_id=period_id)
     return sa.select(counts.c.bucket, counts.c.n)
 
@@ -129,7 +127,7 @@ def period_summary(period_id: int, as_of: dt.date) -> Summary:
     """The period's top-level directives counted per bucket as of the day, in SQL (the first
     page's strip; dashboard.field_summaries counts the same per field)."""
     summary = Summary()
-    statement = _summary_statement(period_id, as_of, clock.today(), db.engine.dialect.name)
+    statement = _summary_statement(period_id, as_of)
     for bucket, count in db.session.connection().execute(statement).tuples():
         summary.counts[Bucket(bucket)] += count
     return summary

@@ -20,6 +20,7 @@ second index offered the way), hence only where the list drives the statement.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -32,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
+from tracker.core import clock
 from tracker.extensions import db
 
 
@@ -133,6 +135,25 @@ def _compile(stmt: sa.Select, dialect: sa.Dialect, slots: list[Slot]) -> Shape:
     params = [sa.bindparam(key, type_=sa.String() if key in lists else by_key[key].type,
                            expanding=by_key[key].many) for key in sorted(used)]
     return Shape(sa.text(sql).bindparams(*params), frozenset(used), lists, dialect.name)
+
+
+def built_per_day(maxsize: int) -> Callable[[Callable[..., sa.Select]],
+                                              Callable[..., sa.Select]]:
+    """A statement built once per arguments, today and database, then reused: building a
+    bucket statement costs about what running it does. Today is in the key because it decides
+    whether a day reads the history (another shape), the database because the text is
+    compiled for one."""
+    def decorate(build: Callable[..., sa.Select]) -> Callable[..., sa.Select]:
+        @functools.lru_cache(maxsize=maxsize)
+        def cached(_today: object, _dialect: str, *args: object) -> sa.Select:
+            return build(*args)
+
+        @functools.wraps(build)
+        def statement(*args: object) -> sa.Select:
+            return cached(clock.today(), db.engine.dialect.name, *args)
+
+        return statement
+    return decorate
 
 
 # --- JSON values of the audit trail, the same on SQLite and PostgreSQL --------------------------

@@ -14,11 +14,11 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-from tracker.core import clock
 from tracker.core.periods import PeriodKey
 from tracker.directives.models import Period
 from tracker.directives.queries import PeriodRow
 from tracker.directives.scoreboard import score_cells_html
+from tracker.directives.sql_shapes import built_per_day
 from tracker.directives.status import EXTENDED, Bucket, Summary
 from tracker.directives.status_sql import assignment_facts
 from tracker.extensions import db
@@ -75,13 +75,10 @@ _ZERO = Summary().counts  # every bucket at 0, copied per period (quicker than S
 _BUCKET_OF = {b.value: b for b in Bucket}
 
 
-@functools.lru_cache(maxsize=512)
-def _record_statement(unit_ids: tuple[int, ...], as_of: dt.date, against: str,
-                      today: dt.date, dialect: str) -> sa.Select:
-    """Built once per unit and day (today decides whether as_of reads the history) and
-    database (its text is compiled for one), as queries._summary_statement: building it cost
-    the unit page a third of running it."""
-    del today, dialect  # part of the cache key only
+@built_per_day(maxsize=512)
+def _record_statement(unit_ids: tuple[int, ...], as_of: dt.date, against: str) -> sa.Select:
+    """Built once per unit and day (sql_shapes.built_per_day): building it cost the unit page
+    a third of running it."""
     facts = assignment_facts(as_of, against, unit_ids=unit_ids)
     return (
         sa.select(Period.id, Period.year, Period.month, Period.kind, facts.c.unit_id,
@@ -100,8 +97,7 @@ def unit_record(
     """Per period (newest first), the unit's assignments counted per bucket as of a day (those
     given by then, as they stood then); ``also``: the units it replaced (merged into it), whose
     assignments count with its own and are told apart in ``PeriodRecord.by_unit``."""
-    statement = _record_statement((unit_id, *also), as_of, against, clock.today(),
-                                  db.engine.dialect.name)
+    statement = _record_statement((unit_id, *also), as_of, against)
     rows = db.session.connection().execute(statement).tuples().all()
     records: dict[int, PeriodRecord] = {}
     for period_id, year, month, kind, owner, value, count in rows:
