@@ -1,4 +1,5 @@
-"""The dashboard's numbers for one period: buckets, the headline rates, scoreboards, a chart.
+"""The dashboard's numbers for one period: buckets, the headline rates, scoreboards (its chart:
+chart.py).
 
 Counted in the database with the SQL mirror of the bucket rules (status_sql.py, proven equal to
 the pure functions by tests/directives/test_status_sql.py), grouped per field and per unit, and
@@ -21,8 +22,6 @@ from tracker.directives.models import Directive
 from tracker.directives.scoreboard import score_cells_html
 from tracker.directives.sql_shapes import built_per_day
 from tracker.directives.status import (
-    BUCKET_LABELS,
-    BUCKET_ORDER,
     EXTENDED,
     Bucket,
     Summary,
@@ -33,17 +32,6 @@ from tracker.extensions import db
 from tracker.units import lineage
 from tracker.units.kinds import GROUP_OF_TYPE, UNIT_GROUPS
 from tracker.units.queries import UnitRow
-
-# Hex colours for the SVG chart, matching the Bootstrap badges (orange for done late).
-BUCKET_FILLS: dict[Bucket, str] = {
-    Bucket.DONE_ON_TIME: "#198754",
-    Bucket.DONE_LATE: "#fd7e14",
-    Bucket.IN_PROGRESS: "#0d6efd",
-    Bucket.NOT_STARTED: "#6c757d",
-    Bucket.OVERDUE: "#dc3545",
-    Bucket.NO_DEADLINE: "#0dcaf0",
-    Bucket.WITHDRAWN: "#343a40",
-}
 
 
 def field_summaries(period_id: int, as_of: dt.date, against: str = EXTENDED) -> dict[str, Summary]:
@@ -258,59 +246,3 @@ def build_board(
         fields=field_rows,
         groups=group_rows(units, per_unit),
     )
-
-
-# --- The chart: server-rendered SVG geometry -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Segment:
-    x: float
-    width: float
-    fill: str
-    count: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    y: float
-    label: str
-    total: int
-    segments: list[Segment]
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
-    bars: list[Bar]
-    legend: list[tuple[str, str, int]]
-
-
-def stacked_chart(rows: list[Row], width: int = 900) -> Chart:
-    """One horizontal bar per row, split into its buckets in BUCKET_ORDER, shared scale."""
-    label_width, bar_height, gap, top = 330, 22, 10, 8
-    plot = width - label_width - 60
-    biggest = max((sum(r.summary.counts.values()) for r in rows), default=0) or 1
-    bars: list[Bar] = []
-    for i, row in enumerate(rows):
-        x = float(label_width)
-        segments = []
-        for bucket in BUCKET_ORDER:
-            count = row.summary.counts[bucket]
-            if not count:
-                continue
-            w = plot * count / biggest
-            segments.append(Segment(round(x, 1), round(w, 1), BUCKET_FILLS[bucket], count,
-                                    BUCKET_LABELS[bucket]))
-            x += w
-        bars.append(Bar(top + i * (bar_height + gap), row.label, sum(s.count for s in segments),
-                        segments))
-    totals = combine([r.summary for r in rows])
-    legend = [(BUCKET_LABELS[b], BUCKET_FILLS[b], totals.counts[b]) for b in BUCKET_ORDER
-              if totals.counts[b]]
-    height = top + len(rows) * (bar_height + gap) + 4
-    return Chart(width, max(height, 40), label_width, bar_height, bars, legend)

@@ -14,7 +14,8 @@ from tracker.core.forms import parse_int
 from tracker.core.pagecache import depends_on, render_page
 from tracker.core.paging import ResultPage
 from tracker.directives import cache_scopes, dashboard, list_rows, listing, queries, row_html
-from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows, stacked_chart
+from tracker.directives.chart import stacked_chart
+from tracker.directives.dashboard import SCOREBOARD_COLUMNS, sort_rows
 from tracker.directives.fields import FIELD_LABELS, FIELDS
 from tracker.directives.status import (
     BUCKET_COLOURS,
@@ -149,7 +150,7 @@ def _dashboard_context() -> dict:
             day=dashboard.board_day(period.last_day, as_of), group=group,
         )
         board.units = sort_rows(board.units, sort, descending)
-        chart = stacked_chart(board.fields)
+        chart = stacked_chart([(row.label, row.summary) for row in board.fields])
     link_args = {
         "period": period.key if period else None,
         "as_of": as_of.strftime("%d/%m/%Y"),
