@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from tracker.core import navbar, pagecache, proxies, uow, versioning  # noqa: F401 - versioning listens
+from tracker.core import links, navbar, pagecache, proxies, uow, versioning  # noqa: F401 - versioning listens
 from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     pagecache.init_app(app)
     navbar.init_app(app)
+    links.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"

@@ -197,6 +197,26 @@ def test_idle_session_is_logged_out(client, demo, auth):
     assert client.get("/").status_code == 302
 
 
+def test_last_seen_is_renewed_once_a_minute_not_on_every_page(client, demo, auth):
+    """A page read within a minute of the last renewal sends no new session cookie (signing
+    and compressing it cost every page); an older last_seen is renewed, so the idle limit still
+    counts from the last minute of activity."""
+    auth.login("chutich")
+    assert client.get("/").status_code == 200
+    response = client.get("/dashboard")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    two_minutes_ago = clock.real_now() - dt.timedelta(minutes=2)
+    with client.session_transaction() as sess:
+        sess["last_seen"] = two_minutes_ago.isoformat()
+    response = client.get("/dashboard")
+    assert "session=" in response.headers.get("Set-Cookie", "")
+    assert abs(_last_seen(client) - clock.real_now()) < dt.timedelta(minutes=1)
+    with client.session_transaction() as sess:  # a clock set back: renewed, not trusted
+        sess["last_seen"] = (clock.real_now() + dt.timedelta(minutes=5)).isoformat()
+    client.get("/dashboard")
+    assert abs(_last_seen(client) - clock.real_now()) < dt.timedelta(minutes=1)
+
+
 def _last_seen(client) -> dt.datetime:
     with client.session_transaction() as sess:
         return dt.datetime.fromisoformat(sess["last_seen"])
