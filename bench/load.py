@@ -9,6 +9,12 @@ Several named targets, each with its own session (a mix of pages read by many us
 where targets.json is a list of {"name", "path", "cookie"}; the threads take the targets in turn
 (a fixed shuffled order), so each name gets its share of the requests from all its users.
 
+Targets may carry a "group" (0 by default). With several groups and `--slices N`, the groups take
+turns: N rounds in which each group is loaded alone for duration/N seconds (so each group gets
+`duration` seconds in all). A page and /healthz measured that way see the same machine, where
+runs one after the other saw its speed drift by two to three times within minutes here; a
+name's throughput is over the seconds its group ran.
+
 Prints one JSON line: requests, errors, statuses, elapsed seconds, throughput, latency
 percentiles (ms) and the counts of the --count-header values (X-Page-Cache: hit/miss/...), in
 total and per target name under "by_name". Bounded by both count and time. With --announce, a
@@ -34,6 +40,7 @@ class Target:
     name: str
     path: str
     cookie: str = ""
+    group: int = 0
 
 
 @dataclass
@@ -94,53 +101,72 @@ def _warm_up(host: str, port: int, order: list[Target], header: str, count: int)
     plan = list(first.values())
     plan += [order[i % len(order)] for i in range(max(0, count - len(plan)))]
     for target in plan:
-        _get(host, port, target, header, None)
+        _, _, conn = _get(host, port, target, header, None)
+        if conn is not None:
+            conn.close()
 
 
 def run(
     host: str, port: int, targets: list[Target], concurrency: int, duration: float,
     max_requests: int, warmup: int = 5, header: str = "X-Page-Cache", announce: bool = False,
+    slices: int = 1,
 ) -> dict[str, object]:
     order = list(targets)
     random.Random(15).shuffle(order)  # users and pages interleaved, the same order every run
+    groups: dict[int, list[Target]] = {}
+    for target in sorted(order, key=lambda t: t.group):  # group 0 first, each in `order`
+        groups.setdefault(target.group, []).append(target)
     lock = threading.Lock()
     tallies = {target.name: Tally() for target in order}
     errors: list[str] = []
-    issued = 0
+    issued = dict.fromkeys(groups, 0)
+    budget = [max_requests]
+
+    def drive(group: int, seconds: float) -> float:
+        """Load one group's targets with `concurrency` threads for `seconds`; the time taken."""
+        members = groups[group]
+        deadline = time.perf_counter() + seconds
+
+        def worker() -> None:
+            conn = None
+            while True:
+                with lock:
+                    if budget[0] <= 0 or time.perf_counter() >= deadline:
+                        if conn is not None:
+                            conn.close()
+                        break
+                    target = members[issued[group] % len(members)]
+                    issued[group] += 1
+                    budget[0] -= 1
+                started = time.perf_counter()
+                try:
+                    status, value, conn = _get(host, port, target, header, conn)
+                except (OSError, http.client.HTTPException) as exc:
+                    conn = None
+                    with lock:
+                        errors.append(f"{target.name}: {exc!r}")
+                    continue
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    tallies[target.name].add(elapsed, status, value)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - started
 
     _warm_up(host, port, order, header, warmup)
     if announce:
         print(json.dumps({"ready": True}), flush=True)
-    deadline = time.perf_counter() + duration
-
-    def worker() -> None:
-        nonlocal issued
-        conn = None
-        while True:
-            with lock:
-                if issued >= max_requests or time.perf_counter() >= deadline:
-                    break
-                target = order[issued % len(order)]
-                issued += 1
-            started = time.perf_counter()
-            try:
-                status, value, conn = _get(host, port, target, header, conn)
-            except (OSError, http.client.HTTPException) as exc:
-                conn = None
-                with lock:
-                    errors.append(f"{target.name}: {exc!r}")
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                tallies[target.name].add(elapsed, status, value)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    ran = dict.fromkeys(groups, 0.0)  # seconds each group was loaded
+    rounds = max(1, slices) if len(groups) > 1 else 1
+    for _ in range(rounds):
+        for group in groups:
+            ran[group] += drive(group, duration / rounds)
+    elapsed = sum(ran.values())
     total = Tally()
     for tally in tallies.values():
         total.latencies += tally.latencies
@@ -148,6 +174,7 @@ def run(
             total.statuses[status] = total.statuses.get(status, 0) + n
         for value, n in tally.headers.items():
             total.headers[value] = total.headers.get(value, 0) + n
+    group_of = {target.name: target.group for target in order}
     paths = sorted({t.path for t in order})
     return {
         "path": paths[0] if len(paths) == 1 else f"{len(order)} targets",
@@ -157,7 +184,8 @@ def run(
         "elapsed_s": round(elapsed, 3),
         "concurrency": concurrency,
         "users": len({t.cookie for t in order}),
-        "by_name": {name: tally.summary(elapsed) for name, tally in tallies.items()},
+        "slices": rounds,
+        "by_name": {name: tally.summary(ran[group_of[name]]) for name, tally in tallies.items()},
     }
 
 
@@ -174,17 +202,20 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--count-header", default="X-Page-Cache")
     parser.add_argument("--announce", action="store_true")
+    parser.add_argument("--slices", type=int, default=1,
+                        help="rounds in which the targets' groups take turns (see above)")
     args = parser.parse_args()
     if args.targets:
         with open(args.targets) if args.targets != "-" else sys.stdin as source:
-            targets = [Target(t["name"], t["path"], t.get("cookie", "")) for t in json.load(source)]
+            targets = [Target(t["name"], t["path"], t.get("cookie", ""), int(t.get("group", 0)))
+                       for t in json.load(source)]
     elif args.path:
         targets = [Target(args.path, args.path, args.cookie)]
     else:
         parser.error("give --path or --targets")
     result = run(
         args.host, args.port, targets, args.concurrency, args.duration, args.max_requests,
-        args.warmup, args.count_header, args.announce,
+        args.warmup, args.count_header, args.announce, args.slices,
     )
     print(json.dumps(result))
 

@@ -173,14 +173,17 @@ def memory_of(pid: int) -> dict[str, float]:
 
 def load(
     port: int, targets: Sequence[Target], concurrency: int, duration: float,
-    on_ready: Callable[[], None] | None = None,
+    on_ready: Callable[[], None] | None = None, slices: int = 1,
 ) -> dict:
     """Run bench/load.py in its own process against `targets`; `on_ready` is called when its
-    measured window starts."""
+    measured window starts. Targets in several groups take turns in `slices` rounds, each group
+    loaded for `duration` seconds in all (bench/load.py)."""
+    groups = len({target.group for target in targets})
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.load", "--port", str(port), "--targets", "-",
          "--concurrency", str(concurrency), "--duration", str(duration),
-         "--max-requests", str(max(20000, int(duration * 2000))), "--announce"],
+         "--max-requests", str(groups * max(20000, int(duration * 4000))), "--announce",
+         "--slices", str(slices)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )
@@ -195,38 +198,44 @@ def load(
         elif line.strip():
             last = line
     errors = process.stderr.read()
-    if process.wait(timeout=duration * 4 + 120) != 0 or not last:
+    if process.wait(timeout=duration * groups * 4 + 120) != 0 or not last:
         raise RuntimeError(f"bench.load failed: {errors[-2000:]}")
     return json.loads(last)
+
+
+SLICES = 4  # a page and /healthz take turns in 4 rounds of 2 s each (at 8 s per page)
 
 
 def load_pages(
     url: str, workers: int, concurrency: int, duration: float, page_list: list[Page],
     password: str, *, page_cache: bool,
 ) -> tuple[dict, dict]:
-    """Load each page (one user, as in production the leader) on a fresh gunicorn, each
-    right after /healthz on the same server; the outcomes (a page's throughput also as a ratio
-    to the /healthz run just before it) and the workers' memory.
+    """Load each page (one user, as in production the leader) on a fresh gunicorn, taking
+    turns with /healthz on the same server (SLICES rounds, `duration` seconds of each in all);
+    the outcomes (a page's throughput also as a ratio to the /healthz it took turns with) and
+    the workers' memory.
 
-    One /healthz run for all five pages made their ratios follow the machine: its speed moved
-    by two to three times within minutes here, so /healthz measured a minute before a page said
-    more about that drift than about the page. ``outcomes[HEALTHZ]`` is the run of median
-    throughput, with every run's req/s in ``runs_rps``."""
+    The machine's speed moved by two to three times within minutes here: /healthz measured
+    once for five pages, or even for 8 s right before each page, saw a different machine from
+    the page's. Taking turns every 2 s, both see the same. ``outcomes[HEALTHZ]`` is the
+    /healthz of median throughput, with every page's in ``runs_rps``."""
     server = Server(url, workers, page_cache=page_cache)
     outcomes: dict[str, dict] = {}
     trivial_runs: list[dict] = []
     try:
         cookie = server.login("chutich", password)
         for page in page_list:
-            trivial = load(server.port, [Target(HEALTHZ, "/healthz")], concurrency, duration)
+            both = load(server.port, [Target(HEALTHZ, "/healthz", group=0),
+                                      Target(page.name, page.path, cookie, group=1)],
+                        concurrency, duration, slices=SLICES)
+            trivial, outcome = both["by_name"][HEALTHZ], both["by_name"][page.name]
             trivial_runs.append(trivial)
-            outcome = load(server.port, [Target(page.name, page.path, cookie)], concurrency,
-                           duration)
-            outcome["healthz_rps"] = trivial["throughput_rps"]
-            outcome["ratio"] = ratio(outcome["throughput_rps"], trivial["throughput_rps"])
+            outcome.update(errors=both["errors"], error_sample=both["error_sample"],
+                           slices=both["slices"], healthz_rps=trivial["throughput_rps"],
+                           ratio=ratio(outcome["throughput_rps"], trivial["throughput_rps"]))
             outcomes[page.name] = outcome
-            print(f"  {page.name}: {outcome['throughput_rps']} req/s, p95 {outcome['p95_ms']} ms",
-                  file=sys.stderr, flush=True)
+            print(f"  {page.name}: {outcome['throughput_rps']} req/s, p95 {outcome['p95_ms']} ms"
+                  f" (/healthz {trivial['throughput_rps']} req/s)", file=sys.stderr, flush=True)
         workers_memory = server.workers_memory()
     finally:
         server.stop()
