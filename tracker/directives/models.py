@@ -167,6 +167,10 @@ class Directive(db.Model):
                  sqlite_where=sa.text("open_undated = 1"),
                  postgresql_where=sa.text("open_undated")),
         sa.Index("ix_directive_done_last", "done_last"),
+        # the same cut narrowed to one field, each arm of its OR through one index on
+        # PostgreSQL (migration 0018)
+        sa.Index("ix_directive_field_open_earliest", "field", "open_earliest"),
+        sa.Index("ix_directive_field_open_latest", "field", "open_latest"),
         # a unit's record: each assignment's directive for its period and withdrawal, read
         # from this narrow index rather than the table (migration 0015)
         sa.Index("ix_directive_id_period_withdrawn", "id", "period_id", "withdrawn_at"),
