@@ -95,14 +95,16 @@ def copy_period(year: int, month: int, times: int = 1) -> Period:
     originals = [d for d in demo_directives() if d.parent_id is None]
     for n in range(times):
         for d in originals:
-            copy = _copy(d, period, None, d.position + n * 100)
+            copy = copy_directive(d, period, None, d.position + n * 100)
             for child in d.children:
-                _copy(child, period, copy, child.position)
+                copy_directive(child, period, copy, child.position)
     db.session.commit()
     return period
 
 
-def _copy(d: Directive, period: Period, parent: Directive | None, position: int) -> Directive:
+def copy_directive(
+    d: Directive, period: Period, parent: Directive | None, position: int
+) -> Directive:
     shift = dt.timedelta(days=31 * (period.month - 3) + 366 * (period.year - 2023))
     copy = Directive(
         period_id=period.id, parent=parent, number=d.number, position=position, title=d.title,

@@ -8,13 +8,16 @@ import pytest
 
 from tests.directives.pagedata import (
     AS_OF,
+    copy_directive,
     copy_period,
     count_queries,
     demo_directives,
     spread_over_buckets,
     unit_by_code,
 )
+from tracker.directives.models import Period
 from tracker.directives.presenters import assignment_status
+from tracker.extensions import db
 
 Q = "as_of=05/04/2023"
 
@@ -100,3 +103,47 @@ def test_unit_pages_query_count_is_constant(client, spread, auth, no_page_cache)
 def test_huge_unit_id_is_404(client, spread, auth):
     auth.login("xem")
     assert client.get(f"/units/{2**63}").status_code == 404
+
+
+def test_record_shows_a_year_of_periods_with_the_total_of_all_and_the_rest_one_link_away(
+    client, spread, auth
+):
+    """Thirteen periods: the record lists the twelve newest, its total counts all thirteen,
+    and ?record=all lists them all; a value that means nothing is refused and changes nothing."""
+    unit = unit_by_code("GDDT")
+    original = next(d for d in demo_directives()
+                    if d.parent_id is None and any(a.unit_id == unit.id for a in d.assignments))
+    for n in range(12):  # 03/2022 .. 02/2023, beside the demo's 03/2023: one task each
+        period = Period(year=2022 + (n + 2) // 12, month=(n + 2) % 12 + 1)
+        db.session.add(period)
+        db.session.flush()
+        copy_directive(original, period, None, original.position)
+    db.session.commit()
+    auth.login("xem")
+    html = client.get(f"/units/{unit.id}?{Q}").get_data(as_text=True)
+    shown = re.findall(r'<tr[^>]* data-period="([^"]+)"', html)
+    assert shown[0] == "2023-03" and shown[-2] == "2022-04" and shown[-1] == "all"
+    assert len(shown) == 12 + 1
+    assert "12 kỳ gần nhất" in html and "Xem thêm 1 kỳ trước" in html
+
+    whole = client.get(f"/units/{unit.id}?{Q}&record=all").get_data(as_text=True)
+    every = re.findall(r'<tr[^>]* data-period="([^"]+)"', whole)
+    assert every[:-1] == [*shown[:-1], "2022-03"] and "Chỉ xem 12 kỳ gần nhất" in whole
+    assigned = [int(_cells(whole, "data-period", key)[1]) for key in every[:-1]]
+    # the total is every period's, whether all are listed or not
+    assert int(_cells(html, "data-period", "all")[1]) == sum(assigned)
+    assert _cells(whole, "data-period", "all")[1:] == _cells(html, "data-period", "all")[1:]
+    more = re.search(r'id="record-more"><a href="([^"]+)"', html).group(1)
+    assert "record=all" in more and "as_of=05/04/2023" in more.replace("%2F", "/")
+
+    response = client.get(f"/units/{unit.id}?record=mot-nam")
+    assert response.status_code == 400
+    assert "Cách xem kết quả qua các kỳ không hợp lệ" in response.get_data(as_text=True)
+
+
+def test_record_of_a_few_periods_has_no_link(client, spread, auth):
+    auth.login("xem")
+    html = client.get(f"/units/{unit_by_code('GDDT').id}?{Q}").get_data(as_text=True)
+    assert "record-more" not in html and "record-fewer" not in html
+    html = client.get(f"/units/{unit_by_code('GDDT').id}?{Q}&record=all").get_data(as_text=True)
+    assert "record-more" not in html and "record-fewer" not in html

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Action, requires
-from tracker.core.errors import NotFound
+from tracker.core.errors import NotFound, UserError
 from tracker.core.pagecache import render_page
 from tracker.core.periods import PeriodKey
 from tracker.directives import cache_scopes, dashboard, listing, queries
@@ -95,6 +95,27 @@ def _unit_period(
     return (period or queries.pick_default(periods)), None
 
 
+# The record shows this many periods, newest first (a year of months), and its total all of
+# them; the rest is one link away (?record=all): a page does not grow with ten years of data.
+RECORD_PERIODS = 12
+
+
+def _record_all(args: Mapping[str, str]) -> bool:
+    """Every period of the record asked for (``record=all``)."""
+    value = (args.get("record") or "").strip()
+    if value and value != listing.ALL_PERIODS:
+        raise UserError("Cách xem kết quả qua các kỳ không hợp lệ (record=all).")
+    return bool(value)
+
+
+def _record_href(unit_id: int, *, every_period: bool) -> str:
+    """This page with the same period, day and deadline, with the whole record or without."""
+    args = {key: value for key, value in request.args.items() if key != "record"}
+    if every_period:
+        args["record"] = listing.ALL_PERIODS
+    return url_for("units.detail", unit_id=unit_id, **args) + "#ket-qua-cac-ky"
+
+
 _PARENT = aliased(Directive, name="parent_directive")
 _OFFICER = aliased(User, name="officer")
 # Built once (the values bound at each call): see work/directive_graph.py for why not loader
@@ -141,11 +162,18 @@ def _detail_context(unit_id: int) -> dict:
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
     related = _related_units(unit, links, replaced)
     total = records.total(history)
+    record_all = _record_all(request.args)
+    shown = history if record_all else history[:RECORD_PERIODS]
     return {
         "unit": unit,
         "period": period,
         "asked_period": asked,
         "history": history,
+        "shown_history": shown,
+        "hidden_periods": len(history) - len(shown),
+        "record_all": record_all and len(history) > RECORD_PERIODS,
+        "record_periods": RECORD_PERIODS,
+        "record_href": _record_href(unit.id, every_period=not record_all),
         "period_options": queries.period_options(periods),
         "record_rows": records.rows_html,
         "total": total,
