@@ -142,6 +142,7 @@ def test_a_period_in_one_bucket_is_one_statement_per_shape(varied):
     the narrowed lists build theirs around the candidates, with the same results."""
     varied.config["TRACKER_TODAY"] = AS_OF.isoformat()
     listing._ordered_by_shape.cache_clear()
+    listing._ordered_for_candidates.cache_clear()
     for query, page in (("", "1"), ("phuong 9", "1"), ("giao duc", "1"), ("", "2")):
         f = _filters({"q": query, "bucket": "overdue", "per_page": "2", "page": page})
         expected = [d.id for d in sorted(
@@ -151,6 +152,8 @@ def test_a_period_in_one_bucket_is_one_statement_per_shape(varied):
                 [d.search_text, *(c.search_text for c in d.children)]))]
         assert listing.page_ids(f).items == expected[(f.page - 1) * 2 : f.page * 2], query
     info = listing._ordered_by_shape.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    info = listing._ordered_for_candidates.cache_info()  # the two texts' candidates
     assert (info.misses, info.hits) == (1, 1)
 
 

@@ -26,6 +26,7 @@ from tracker.directives import open_work, queries, text_index
 from tracker.directives.fields import FIELD_LABELS
 from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.queries import P
+from tracker.directives.sql_shapes import built_per_day, encode_ids
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
 from tracker.directives.status_sql import bucket_rank, directive_buckets, directive_exists
 from tracker.extensions import db
@@ -403,12 +404,27 @@ def _ordered(
     return stmt.order_by(*order)
 
 
-@functools.lru_cache(maxsize=16)
+@built_per_day(maxsize=16)
 def _ordered_by_shape(shape: _Shape) -> sa.Select:
     """_ordered for a period (or all) without narrowing filters, built once per shape: what
     the first page's summary links to (a period's directives in one bucket). The values in it
     are all part of the shape."""
     return _ordered(shape, _base_clauses(shape, Directive))
+
+
+# The candidates' slot in directive_buckets' text (status_sql.shape_values' naming): its value,
+# the ids encoded as one text (sql_shapes.encode_ids), is given when the statement runs.
+_CANDIDATE_IDS = "directive_buckets_directive_ids"
+
+
+@built_per_day(maxsize=64)
+def _ordered_for_candidates(shape: _Shape) -> sa.Select:
+    """_ordered over candidates with a bucket to compute, built once per shape: only the
+    candidates change from one request to the next, and they are one value of the text
+    (``_CANDIDATE_IDS``), given at execution. Building the statement and walking it for its
+    cache key cost the filtered list more than running it."""
+    d = Directive
+    return _ordered(shape, [top_level(d), directive_exists(shape.as_of, d)], candidates=[0])
 
 
 def filtered_select(f: ListFilters) -> sa.Select:
@@ -502,11 +518,16 @@ def page_ids(f: ListFilters) -> ResultPage:
         return ResultPage([], 0, f.page, f.per_page)
     if candidates is None and f.bucket is None and f.sort != "bucket":
         return _by_period(f) if f.sort == "number" else _counted(f)
-    if candidates is not None:
-        d = Directive
+    if candidates is not None and (f.bucket is not None or f.sort == "bucket") \
+            and f.sort != "updated":
         # With a bucket the buckets are computed for the candidates (and their sub-directives)
         # alone and joined: keeping the top-level ones is keeping the candidates, without
         # sending their ids a second time.
+        connection = db.session.connection()
+        ids = connection.scalars(_ordered_for_candidates(_Shape.of(f)), {
+            _CANDIDATE_IDS: encode_ids(candidates, connection.dialect.name)}).all()
+    elif candidates is not None:
+        d = Directive
         kept = top_level(d) if f.bucket is not None or f.sort == "bucket" \
             else d.id.in_(candidates)
         where = [kept, directive_exists(f.as_of, d)]

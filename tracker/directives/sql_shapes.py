@@ -152,6 +152,8 @@ def built_per_day(maxsize: int) -> Callable[[Callable[..., sa.Select]],
         def statement(*args: object) -> sa.Select:
             return cached(clock.today(), db.engine.dialect.name, *args)
 
+        statement.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        statement.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         return statement
     return decorate
 
