@@ -124,8 +124,12 @@ def load_rows(ids: Sequence[int]) -> list[DirectiveRow]:
     connection = db.session.connection()
     directives, assignments = _STATEMENTS[connection.dialect.name == "postgresql"]
     by_id: dict[int, DirectiveRow] = {}
+    periods: dict[tuple, PeriodKey] = {}  # a page's rows share a period or a few
     for row in connection.execute(directives, {"ids": list(ids)}).tuples().all():
-        by_id[row[0]] = DirectiveRow(*row[:7], period=PeriodKey(row[7], row[8], row[9]))
+        period = periods.get(row[7:])
+        if period is None:
+            period = periods[row[7:]] = PeriodKey(row[7], row[8], row[9])
+        by_id[row[0]] = DirectiveRow(*row[:7], period=period)
     for item in by_id.values():
         if item.parent_id is not None and item.parent_id in by_id:
             by_id[item.parent_id].children.append(item)
