@@ -136,6 +136,13 @@ def test_record_shows_a_year_of_periods_with_the_total_of_all_and_the_rest_one_l
     more = re.search(r'id="record-more"><a href="([^"]+)"', html).group(1)
     assert "record=all" in more and "as_of=05/04/2023" in more.replace("%2F", "/")
 
+    # only the period, the day and the deadline travel with the link, whatever else is asked
+    odd = client.get(f"/units/{unit.id}?{Q}&unit_id=5&_external=1&_anchor=x")
+    assert odd.status_code == 200
+    link = re.search(r'id="record-more"><a href="([^"]+)"', odd.get_data(as_text=True)).group(1)
+    assert link.startswith(f"/units/{unit.id}?") and "unit_id" not in link
+    assert "_external" not in link and "_anchor" not in link
+
     response = client.get(f"/units/{unit.id}?record=mot-nam")
     assert response.status_code == 400
     assert "Cách xem kết quả qua các kỳ không hợp lệ" in response.get_data(as_text=True)

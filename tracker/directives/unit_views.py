@@ -108,9 +108,12 @@ def _record_all(args: Mapping[str, str]) -> bool:
     return bool(value)
 
 
+_KEPT_ARGS = ("period", "as_of", "against")  # what the record's links carry over
+
+
 def _record_href(unit_id: int, *, every_period: bool) -> str:
     """This page with the same period, day and deadline, with the whole record or without."""
-    args = {key: value for key, value in request.args.items() if key != "record"}
+    args = {key: request.args[key] for key in _KEPT_ARGS if request.args.get(key)}
     if every_period:
         args["record"] = listing.ALL_PERIODS
     return url_for("units.detail", unit_id=unit_id, **args) + "#ket-qua-cac-ky"
@@ -151,6 +154,7 @@ def _detail_context(unit_id: int) -> dict:
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.")
     as_of, against = listing.parse_as_of(request.args)
+    record_all = _record_all(request.args)
     links = lineage.all_links()
     replaced = tuple(lineage.ancestors(unit.id, links)) if links else ()
     history = records.unit_record(unit.id, as_of, against, also=replaced)
@@ -162,7 +166,6 @@ def _detail_context(unit_id: int) -> dict:
     assignments.sort(key=lambda a: (rank[statuses[a.id].bucket], -statuses[a.id].days_overdue))
     related = _related_units(unit, links, replaced)
     total = records.total(history)
-    record_all = _record_all(request.args)
     shown = history if record_all else history[:RECORD_PERIODS]
     return {
         "unit": unit,
