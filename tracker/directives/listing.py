@@ -28,7 +28,12 @@ from tracker.directives.models import Assignment, Directive, Period
 from tracker.directives.queries import P
 from tracker.directives.sql_shapes import built_per_day, encode_ids
 from tracker.directives.status import EXTENDED, ORIGINAL, Bucket
-from tracker.directives.status_sql import bucket_rank, directive_buckets, directive_exists
+from tracker.directives.status_sql import (
+    BUCKETS_IDS_PARAM,
+    bucket_rank,
+    directive_buckets,
+    directive_exists,
+)
 from tracker.extensions import db
 from tracker.units.kinds import UNIT_GROUPS, infer_type
 from tracker.units.models import Unit
@@ -412,17 +417,13 @@ def _ordered_by_shape(shape: _Shape) -> sa.Select:
     return _ordered(shape, _base_clauses(shape, Directive))
 
 
-# The candidates' slot in directive_buckets' text (status_sql.shape_values' naming): its value,
-# the ids encoded as one text (sql_shapes.encode_ids), is given when the statement runs.
-_CANDIDATE_IDS = "directive_buckets_directive_ids"
-
-
 @built_per_day(maxsize=64)
 def _ordered_for_candidates(shape: _Shape) -> sa.Select:
     """_ordered over candidates with a bucket to compute, built once per shape: only the
     candidates change from one request to the next, and they are one value of the text
-    (``_CANDIDATE_IDS``), given at execution. Building the statement and walking it for its
-    cache key cost the filtered list more than running it."""
+    (``BUCKETS_IDS_PARAM``, encoded by sql_shapes.encode_ids), given at execution. Building
+    the statement and walking it for its cache key cost the filtered list more than running
+    it."""
     d = Directive
     return _ordered(shape, [top_level(d), directive_exists(shape.as_of, d)], candidates=[0])
 
@@ -525,7 +526,7 @@ def page_ids(f: ListFilters) -> ResultPage:
         # sending their ids a second time.
         connection = db.session.connection()
         ids = connection.scalars(_ordered_for_candidates(_Shape.of(f)), {
-            _CANDIDATE_IDS: encode_ids(candidates, connection.dialect.name)}).all()
+            BUCKETS_IDS_PARAM: encode_ids(candidates, connection.dialect.name)}).all()
     elif candidates is not None:
         d = Directive
         kept = top_level(d) if f.bucket is not None or f.sort == "bucket" \

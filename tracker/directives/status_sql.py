@@ -452,6 +452,12 @@ def _ranks_tree(day: Day, against: str, scope: Scope,
     )
 
 
+BUCKETS = "directive_buckets"
+# Where directive_buckets' directive_ids go in its text (shape_values' naming): a statement
+# built around it once may be given other ids under this name when it runs.
+BUCKETS_IDS_PARAM = f"{BUCKETS}_directive_ids"
+
+
 def directive_buckets(
     as_of: dt.date,
     against: str = EXTENDED,
@@ -469,7 +475,7 @@ def directive_buckets(
 
     Compiled once per shape (sql_shapes.py); a call binds its values.
     """
-    name = "directive_buckets"
+    name = BUCKETS
     history = uses_history(as_of)
     scoped = (period_id is not None, directive_ids is not None, False)
     day, scope, slots = shape_slots(name, history, *scoped)
